@@ -1,0 +1,355 @@
+"""The process engine: the state machines of the three case kinds, and the projection
+of a case's append-only events onto its current snapshot.
+
+`decide` checks that an action is legal now and turns it into an event; `apply` folds
+an event into the snapshot. The stored case row is `apply` over every event, so the
+same code both writes a case and rebuilds it from its history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from branchdesk.domain.actions import ACTION_PARAMS, validate_params
+from branchdesk.domain.errors import IllegalTransition
+from branchdesk.domain.model import (
+    TERMINAL_STATES,
+    CaseKind,
+    CaseState,
+    EscalationState,
+    IntakeForm,
+)
+
+S = CaseState
+_OPEN_COMPLAINT = frozenset(
+    {
+        S.RECEIVED,
+        S.ACKNOWLEDGED,
+        S.ASSIGNED,
+        S.INVESTIGATING,
+        S.RESPONSIBILITY_DETERMINED,
+        S.PLANNED,
+        S.RESOLVED,
+        S.FEEDBACK_RECEIVED,
+    }
+)
+_OPEN_SERVICE = frozenset(
+    {S.RECEIVED, S.ACKNOWLEDGED, S.ASSIGNED, S.IN_PROGRESS, S.RESOLVED, S.FEEDBACK_RECEIVED}
+)
+_OPEN_CONSULTATION = frozenset({S.RECEIVED, S.RESOLVED, S.FEEDBACK_RECEIVED})
+_BEFORE_RESULT = frozenset({S.RECEIVED, S.ACKNOWLEDGED, S.ASSIGNED, S.INVESTIGATING,
+                            S.RESPONSIBILITY_DETERMINED, S.PLANNED, S.IN_PROGRESS})
+
+
+@dataclass(frozen=True)
+class Transition:
+    """Action `action` is legal from `sources`; it moves the case to `target`
+    (None: the state stays as it is)."""
+
+    sources: frozenset[CaseState]
+    target: CaseState | None = None
+
+
+def _t(sources: Iterable[CaseState], target: CaseState | None = None) -> Transition:
+    return Transition(frozenset(sources), target)
+
+
+def _common(open_states: frozenset[CaseState]) -> dict[str, Transition]:
+    """Actions every kind shares: notes, contact, pauses, extensions, cancelling."""
+    return {
+        "reply_customer": _t(open_states),
+        "add_note": _t(open_states | {S.CLOSED, S.CANCELLED}),
+        "pause": _t(open_states),
+        "resume": _t(open_states),
+        "extend": _t(open_states),
+        "reclassify": _t(open_states & _BEFORE_RESULT),
+        "cancel": _t(open_states & _BEFORE_RESULT, S.CANCELLED),
+        "archive": _t({S.CLOSED}, S.ARCHIVED),
+    }
+
+
+TRANSITIONS: Mapping[CaseKind, Mapping[str, Transition]] = {
+    CaseKind.COMPLAINT: {
+        "acknowledge": _t({S.RECEIVED}, S.ACKNOWLEDGED),
+        "assign": _t(
+            {S.ACKNOWLEDGED, S.ASSIGNED, S.INVESTIGATING, S.RESPONSIBILITY_DETERMINED, S.PLANNED},
+            S.ASSIGNED,
+        ),
+        "record_investigation": _t({S.ASSIGNED, S.INVESTIGATING}, S.INVESTIGATING),
+        "determine_responsibility": _t({S.INVESTIGATING}, S.RESPONSIBILITY_DETERMINED),
+        "plan": _t({S.RESPONSIBILITY_DETERMINED, S.PLANNED}, S.PLANNED),
+        "resolve": _t({S.PLANNED}, S.RESOLVED),
+        "record_feedback": _t({S.RESOLVED}, S.FEEDBACK_RECEIVED),
+        "close": _t({S.FEEDBACK_RECEIVED}, S.CLOSED),
+        "reopen": _t({S.FEEDBACK_RECEIVED, S.CLOSED}, S.INVESTIGATING),
+        "request_escalation": _t(_OPEN_COMPLAINT & _BEFORE_RESULT),
+        "approve_escalation": _t(_OPEN_COMPLAINT),
+        "reject_escalation": _t(_OPEN_COMPLAINT),
+        "change_grade": _t(_OPEN_COMPLAINT & _BEFORE_RESULT),
+        **_common(_OPEN_COMPLAINT),
+    },
+    CaseKind.SERVICE_REQUEST: {
+        "acknowledge": _t({S.RECEIVED}, S.ACKNOWLEDGED),
+        "assign": _t({S.ACKNOWLEDGED, S.ASSIGNED, S.IN_PROGRESS}, S.ASSIGNED),
+        "start_work": _t({S.ASSIGNED}, S.IN_PROGRESS),
+        "resolve": _t({S.IN_PROGRESS}, S.RESOLVED),
+        "record_feedback": _t({S.RESOLVED}, S.FEEDBACK_RECEIVED),
+        "close": _t({S.RESOLVED, S.FEEDBACK_RECEIVED}, S.CLOSED),
+        "reopen": _t({S.FEEDBACK_RECEIVED, S.CLOSED}, S.IN_PROGRESS),
+        **_common(_OPEN_SERVICE),
+    },
+    CaseKind.CONSULTATION: {
+        "assign": _t({S.RECEIVED}),
+        "answer": _t({S.RECEIVED}, S.RESOLVED),
+        "record_feedback": _t({S.RESOLVED}, S.FEEDBACK_RECEIVED),
+        "close": _t({S.RESOLVED, S.FEEDBACK_RECEIVED}, S.CLOSED),
+        "reopen": _t({S.FEEDBACK_RECEIVED, S.CLOSED}, S.RECEIVED),
+        **_common(_OPEN_CONSULTATION),
+    },
+}
+
+#: While the SLA clock is paused (waiting for the customer) only these may happen.
+ALLOWED_WHILE_PAUSED = frozenset(
+    {"resume", "add_note", "cancel", "reply_customer", "extend", "assign",
+     "request_escalation", "approve_escalation", "reject_escalation"}
+)
+
+# The escalation sub-machine runs beside the main states (a supervised case still
+# progresses); its legal moves are checked here.
+_ESCALATION_FROM: Mapping[str, frozenset[EscalationState]] = {
+    "request_escalation": frozenset({EscalationState.NONE, EscalationState.REJECTED}),
+    "approve_escalation": frozenset({EscalationState.REQUESTED}),
+    "reject_escalation": frozenset({EscalationState.REQUESTED}),
+}
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    """One entry of a case's append-only history."""
+
+    kind: str  # "received" for the intake, else an action name
+    at: datetime  # when it happened (aware); for "received": the real receipt time
+    actor: str  # staff number
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CaseSnapshot:
+    """The current state of a case: a pure fold of its events."""
+
+    number: str
+    kind: CaseKind
+    channel: str
+    category: str
+    grade: str
+    state: CaseState
+    customer_name: str
+    customer_phone: str
+    customer_id_number: str | None
+    service_number: str | None
+    customer_address: str | None
+    summary: str
+    description: str
+    remedy: str
+    event_date: date | None
+    event_place: str | None
+    business: str | None
+    received_at: datetime
+    entered_at: datetime
+    receiving_clerk: str
+    owner: str
+    escalation: EscalationState = EscalationState.NONE
+    supervisor: str | None = None
+    paused: bool = False
+    responsibility: str | None = None
+    satisfied: bool | None = None
+    satisfaction_score: int | None = None
+    reopen_count: int = 0
+    investigations: int = 0
+    archive_no: str | None = None
+    appointment: Mapping[str, Any] | None = None
+    updated_at: datetime | None = None
+    version: int = 0  # number of events folded in
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in TERMINAL_STATES
+
+
+def intake_event(form: IntakeForm, *, number: str, actor: str, entered_at: datetime) -> CaseEvent:
+    """The first event of a case, from a validated intake form."""
+    received = form.received_at or entered_at
+    c = form.customer
+    payload: dict[str, Any] = {
+        "number": number,
+        "kind": str(form.kind),
+        "channel": str(form.channel),
+        "category": form.category,
+        "grade": str(form.grade),
+        "customer": {
+            "name": c.name,
+            "phone": c.phone,
+            "id_number": c.id_number,
+            "service_number": c.service_number,
+            "address": c.address,
+        },
+        "summary": form.summary,
+        "description": form.description,
+        "remedy": form.remedy,
+        "event_date": form.event_date.isoformat() if form.event_date else None,
+        "event_place": form.event_place,
+        "business": form.business,
+        "entered_at": entered_at.isoformat(),
+    }
+    if received != entered_at:
+        # Back-dated intake (a letter or phone complaint received earlier): the clock
+        # starts at `received`, and the entry time stays on record beside it.
+        payload["backdated"] = True
+    if form.appointment is not None:
+        a = form.appointment
+        payload["appointment"] = {
+            "service_type": a.service_type,
+            "start": a.start.isoformat(),
+            "end": a.end.isoformat(),
+            "staff": a.staff,
+            "content": a.content,
+        }
+    return CaseEvent("received", received, actor, payload)
+
+
+def allowed_actions(case: CaseSnapshot) -> list[str]:
+    """Every action legal on `case` right now, in declaration order."""
+    return [a for a in TRANSITIONS[case.kind] if _refusal(case, a) is None]
+
+
+def _refusal(case: CaseSnapshot, action: str) -> str | None:
+    """Why `action` is not allowed now (a message key suffix), or None if it is."""
+    transition = TRANSITIONS[case.kind].get(action)
+    if transition is None:
+        return "kind"
+    if case.state not in transition.sources:
+        return "state"
+    if case.paused and action not in ALLOWED_WHILE_PAUSED:
+        return "paused"
+    if action == "pause" and case.paused:
+        return "already_paused"
+    if action == "resume" and not case.paused:
+        return "not_paused"
+    escalation_from = _ESCALATION_FROM.get(action)
+    if escalation_from is not None and case.escalation not in escalation_from:
+        return "escalation"
+    if action == "determine_responsibility" and case.investigations == 0:
+        return "no_investigation"
+    return None
+
+
+def decide(
+    case: CaseSnapshot, action: str, params: Mapping[str, Any], *, actor: str, at: datetime
+) -> CaseEvent:
+    """Check `action` against the state machine and its parameters; return the event
+    to record. Raises IllegalTransition or ValidationError; nothing is written."""
+    if action not in ACTION_PARAMS:
+        raise IllegalTransition(action, case.state.value, "unknown")
+    refusal = _refusal(case, action)
+    if refusal is not None:
+        raise IllegalTransition(action, case.state.value, refusal)
+    clean = validate_params(action, params)
+    return CaseEvent(action, at, actor, clean)
+
+
+def apply(case: CaseSnapshot | None, event: CaseEvent) -> CaseSnapshot:
+    """Fold one event into the snapshot (None before the intake event)."""
+    if event.kind == "received":
+        return _from_intake(event)
+    if case is None:
+        raise ValueError("the first event of a case must be its intake")
+    transition = TRANSITIONS[case.kind].get(event.kind)
+    changes: dict[str, Any] = {"version": case.version + 1, "updated_at": event.at}
+    if transition is not None and transition.target is not None:
+        changes["state"] = transition.target
+    p = event.payload
+    match event.kind:
+        case "assign":
+            changes["owner"] = p["to"]
+        case "record_investigation":
+            changes["investigations"] = case.investigations + 1
+        case "determine_responsibility":
+            changes["responsibility"] = p["party"]
+        case "record_feedback":
+            changes["satisfied"] = p["satisfied"]
+            changes["satisfaction_score"] = p["score"]
+        case "reopen":
+            changes["reopen_count"] = case.reopen_count + 1
+            changes["satisfied"] = None
+            changes["satisfaction_score"] = None
+        case "archive":
+            changes["archive_no"] = p.get("archive_no")
+        case "request_escalation":
+            changes["escalation"] = EscalationState.REQUESTED
+        case "approve_escalation":
+            changes["escalation"] = EscalationState.SUPERVISED
+            changes["supervisor"] = p["supervisor"]
+        case "reject_escalation":
+            changes["escalation"] = EscalationState.REJECTED
+        case "pause":
+            changes["paused"] = True
+        case "resume":
+            changes["paused"] = False
+        case "change_grade":
+            changes["grade"] = p["grade"]
+        case "reclassify":
+            changes["category"] = p["category"]
+        case "cancel":
+            changes["paused"] = False
+    # dataclasses.replace re-runs __init__ for every field; a case folds in many
+    # events (demo data: millions), so copy the instance dict instead. Same result.
+    updated = object.__new__(CaseSnapshot)
+    updated.__dict__.update(case.__dict__)
+    updated.__dict__.update(changes)
+    return updated
+
+
+def replay(events: Iterable[CaseEvent]) -> CaseSnapshot:
+    """Rebuild a case from its whole history."""
+    case: CaseSnapshot | None = None
+    for event in events:
+        case = apply(case, event)
+    if case is None:
+        raise ValueError("a case has at least its intake event")
+    return case
+
+
+def _from_intake(event: CaseEvent) -> CaseSnapshot:
+    p = event.payload
+    c = p["customer"]
+    return CaseSnapshot(
+        number=p["number"],
+        kind=CaseKind(p["kind"]),
+        channel=p["channel"],
+        category=p["category"],
+        grade=p["grade"],
+        state=CaseState.RECEIVED,
+        customer_name=c["name"],
+        customer_phone=c["phone"],
+        customer_id_number=c.get("id_number"),
+        service_number=c.get("service_number"),
+        customer_address=c.get("address"),
+        summary=p["summary"],
+        description=p.get("description", ""),
+        remedy=p.get("remedy", ""),
+        event_date=date.fromisoformat(p["event_date"]) if p.get("event_date") else None,
+        event_place=p.get("event_place"),
+        business=p.get("business"),
+        received_at=event.at,
+        entered_at=datetime.fromisoformat(p["entered_at"]),
+        receiving_clerk=event.actor,
+        # First-responder responsibility (首问负责制): whoever receives the customer owns
+        # the case until an explicit, recorded assignment hands it over.
+        owner=event.actor,
+        appointment=p.get("appointment"),
+        updated_at=datetime.fromisoformat(p["entered_at"]),
+        version=1,
+    )

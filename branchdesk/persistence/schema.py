@@ -1,0 +1,191 @@
+"""The branch database's tables (SQLAlchemy Core). Alembic migrations create them;
+this module is what the code reads and writes through.
+
+Times are stored as integer Unix seconds (UTC): compact, fast to index and compare,
+and free of time-zone ambiguity. The branch time zone applies only to SLA arithmetic
+and display.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData()
+
+
+class Epoch(TypeDecorator[datetime]):
+    """An aware datetime stored as integer Unix seconds."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: pass an aware datetime")
+        return int(value.timestamp())
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return datetime.fromtimestamp(int(value), UTC)
+
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", JSON, nullable=False),
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("staff_no", Text, nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("roles", Text, nullable=False),  # comma-separated role codes
+    Column("active", Boolean, nullable=False, server_default=text("1")),
+    Column("created_at", Epoch, nullable=False),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", Text, nullable=False, unique=True),
+    Column("kind", Text, nullable=False),
+    Column("channel", Text, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("grade", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("is_open", Boolean, nullable=False),
+    Column("escalation", Text, nullable=False),
+    Column("supervisor", Text),
+    Column("paused", Boolean, nullable=False),
+    Column("customer_name", Text, nullable=False),
+    Column("customer_phone", Text, nullable=False),
+    Column("customer_id_number", Text),
+    Column("service_number", Text),
+    Column("customer_address", Text),
+    Column("summary", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("remedy", Text, nullable=False),
+    Column("event_date", Text),
+    Column("event_place", Text),
+    Column("business", Text),
+    Column("received_at", Epoch, nullable=False),
+    Column("entered_at", Epoch, nullable=False),
+    Column("updated_at", Epoch, nullable=False),
+    Column("receiving_clerk", Text, nullable=False),
+    Column("owner", Text, nullable=False),
+    Column("responsibility", Text),
+    Column("satisfied", Boolean),
+    Column("satisfaction_score", Integer),
+    Column("reopen_count", Integer, nullable=False),
+    Column("investigations", Integer, nullable=False),
+    Column("archive_no", Text),
+    Column("appointment", JSON),
+    Column("version", Integer, nullable=False),
+    # The earliest unmet SLA deadline and its milestone: what the queues sort on.
+    Column("next_due_at", Epoch),
+    Column("next_milestone", Text),
+    Column("provisional", Boolean, nullable=False),
+)
+Index("ix_cases_phone", cases.c.customer_phone)
+Index("ix_cases_service_number", cases.c.service_number)
+Index("ix_cases_received", cases.c.received_at)
+Index("ix_cases_state", cases.c.state, cases.c.received_at)
+# Partial indexes: only open, unpaused cases with a running clock are ever in a queue.
+Index(
+    "ix_cases_due",
+    cases.c.next_due_at,
+    sqlite_where=text("next_due_at IS NOT NULL AND paused = 0"),
+)
+Index(
+    "ix_cases_owner_due",
+    cases.c.owner,
+    cases.c.next_due_at,
+    sqlite_where=text("next_due_at IS NOT NULL AND paused = 0"),
+)
+Index("ix_cases_owner_open", cases.c.owner, cases.c.received_at, sqlite_where=text("is_open = 1"))
+
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("at", Epoch, nullable=False),
+    Column("recorded_at", Epoch, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("payload", JSON, nullable=False),
+    UniqueConstraint("case_id", "seq", name="uq_case_events_case_seq"),
+)
+
+case_milestones = Table(
+    "case_milestones",
+    metadata,
+    Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+    Column("milestone", Text, primary_key=True),
+    Column("clock", Text, nullable=False),
+    Column("started_at", Epoch),
+    Column("due_at", Epoch),
+    Column("met_at", Epoch),
+    Column("provisional", Boolean, nullable=False),
+    Column("extension", Integer, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", Epoch, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("workstation", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("case_id", Integer, ForeignKey("cases.id")),
+    Column("detail", JSON, nullable=False),
+    Column("prev_hash", Text, nullable=False),
+    Column("hash", Text, nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    # The per-device sequence HQ sync relies on: assigned in the same transaction as
+    # the case change, gapless because every write goes through one SQLite writer.
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("device_epoch", Integer, nullable=False),
+    Column("event_id", Integer, ForeignKey("case_events.id"), nullable=False),
+    Column("created_at", Epoch, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("sent_at", Epoch),
+)
+Index("ix_outbox_unsent", outbox.c.seq, sqlite_where=text("sent_at IS NULL"))

@@ -1,0 +1,167 @@
+"""Case use cases: intake, every action of the process engine, and reading one case.
+Each call is one transaction: the event, the case projection, milestones, search
+index, audit entry and outbox row are written together or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, select, text
+
+from branchdesk.domain import process
+from branchdesk.domain.actions import ACTION_PARAMS, ParamType
+from branchdesk.domain.case_numbers import format_case_number, parse_case_number
+from branchdesk.domain.errors import FieldError, NotFound, ValidationError
+from branchdesk.domain.model import IntakeForm
+from branchdesk.domain.process import CaseEvent, CaseSnapshot
+from branchdesk.domain.sla import MilestoneStatus
+from branchdesk.domain.validation import validate_intake
+from branchdesk.persistence.schema import case_events, cases
+from branchdesk.services.context import ServiceContext
+from branchdesk.services.recording import load_events, milestones_of, record
+from branchdesk.services.staff import require_active_staff
+
+
+@dataclass(frozen=True)
+class EventView:
+    seq: int
+    kind: str
+    at: Any
+    actor: str
+    payload: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case as a screen or a report shows it: snapshot, deadlines, history and the
+    actions legal right now."""
+
+    id: int
+    case: CaseSnapshot
+    milestones: tuple[MilestoneStatus, ...]
+    events: tuple[EventView, ...]
+    allowed_actions: tuple[str, ...]
+
+
+def _next_sequence(conn: Connection, name: str) -> int:
+    value = conn.execute(
+        text(
+            "INSERT INTO counters(name, value) VALUES (:name, 1) "
+            "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"
+        ),
+        {"name": name},
+    ).scalar_one()
+    return int(value)
+
+
+def format_archive_no(branch_code: str, year: int, seq: int) -> str:
+    """An archive number (归档编号), e.g. GZ0012-A2026-000123."""
+    return f"{branch_code}-A{year}-{seq:06d}"
+
+
+def next_case_number(conn: Connection, branch_code: str, day: date) -> str:
+    seq = _next_sequence(conn, f"case:{day:%Y%m%d}")
+    return format_case_number(branch_code, day, seq)
+
+
+def intake(ctx: ServiceContext, *, form: IntakeForm, actor: str) -> CaseView:
+    """Record a new case. Raises ValidationError (every bad field) and writes nothing
+    if the form is not valid."""
+    now = ctx.now()
+    clean = validate_intake(form, ctx.catalogue, now=now)
+    with ctx.db.write() as conn:
+        require_active_staff(conn, actor, field="actor")
+        if clean.received_at is not None:
+            clean = replace(clean, received_at=clean.received_at.astimezone(ctx.tz))
+        number = next_case_number(conn, ctx.branch_code, now.date())
+        event = process.intake_event(clean, number=number, actor=actor, entered_at=now)
+        done = record(ctx, conn, case_id=None, before=None, history=[], event=event)
+        return _view(ctx, conn, done.case_id)
+
+
+def _find_id(conn: Connection, number: str) -> int:
+    canonical = parse_case_number(number).text
+    case_id = conn.execute(select(cases.c.id).where(cases.c.number == canonical)).scalar()
+    if case_id is None:
+        raise NotFound("error.not_found", number=canonical)
+    return int(case_id)
+
+
+def _check_references(
+    ctx: ServiceContext, conn: Connection, action: str, params: Mapping[str, Any],
+    case: CaseSnapshot, history: list[CaseEvent],
+) -> None:
+    """Parameters that name other records: staff, milestones, catalogue entries."""
+    errors: list[FieldError] = []
+    for spec in ACTION_PARAMS[action]:
+        value = params.get(spec.name)
+        if value is None:
+            continue
+        if spec.type is ParamType.STAFF:
+            try:
+                require_active_staff(conn, value, field=spec.name)
+            except ValidationError as exc:
+                errors.extend(exc.errors)
+        elif spec.type is ParamType.CATEGORY:
+            entry = ctx.catalogue.get(value)
+            if entry is None or entry.parent is None or case.kind.value not in entry.kinds:
+                errors.append(FieldError(spec.name, "error.category.unknown", {"code": value}))
+        elif spec.type is ParamType.MILESTONE:
+            status = {m.id: m for m in milestones_of(ctx, case, history)}
+            m = status.get(value)
+            if m is None:
+                errors.append(FieldError(spec.name, "error.milestone.unknown", {"id": value}))
+            elif m.met_at is not None:
+                errors.append(FieldError(spec.name, "error.milestone.already_met", {"id": value}))
+    if errors:
+        raise ValidationError(errors)
+
+
+def act(
+    ctx: ServiceContext, *, number: str, action: str, params: Mapping[str, Any], actor: str
+) -> CaseView:
+    """Take `action` on case `number`. Raises IllegalTransition or ValidationError and
+    writes nothing when the action is not allowed or its parameters are wrong."""
+    with ctx.db.write() as conn:
+        require_active_staff(conn, actor, field="actor")
+        case_id = _find_id(conn, number)
+        history = load_events(conn, case_id)
+        before = process.replay(history)
+        event = process.decide(before, action, params, actor=actor, at=ctx.now())
+        _check_references(ctx, conn, action, event.payload, before, history)
+        if action == "archive":
+            year = ctx.now().year
+            seq = _next_sequence(conn, f"archive:{year}")
+            archive_no = format_archive_no(ctx.branch_code, year, seq)
+            event = replace(event, payload={**event.payload, "archive_no": archive_no})
+        record(ctx, conn, case_id=case_id, before=before, history=history, event=event)
+        return _view(ctx, conn, case_id)
+
+
+def get_case(ctx: ServiceContext, number: str) -> CaseView:
+    with ctx.db.read() as conn:
+        return _view(ctx, conn, _find_id(conn, number))
+
+
+def _view(ctx: ServiceContext, conn: Connection, case_id: int) -> CaseView:
+    rows = conn.execute(
+        select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.seq)
+    ).mappings().all()
+    events = [CaseEvent(r["kind"], r["at"], r["actor"], r["payload"]) for r in rows]
+    case = process.replay(events)
+    # Recomputed rather than read back: the live view (an open pause keeps moving its
+    # deadline). The stored rows the queues use come from the same function.
+    milestones = tuple(milestones_of(ctx, case, events))
+    return CaseView(
+        id=case_id,
+        case=case,
+        milestones=milestones,
+        events=tuple(
+            EventView(r["seq"], r["kind"], r["at"], r["actor"], r["payload"]) for r in rows
+        ),
+        allowed_actions=tuple(process.allowed_actions(case)),
+    )
+

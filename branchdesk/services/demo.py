@@ -1,0 +1,316 @@
+"""Realistic demo data: Chinese names and phone numbers, categories from the
+catalogue, and full event histories across every state, produced by the real process
+engine (`decide` + `apply`) and SLA clock, then written in bulk.
+
+Demo events are not put in the sync outbox: demo data must never reach headquarters.
+One audit entry records the generation itself.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, select, text
+
+from branchdesk.domain import process
+from branchdesk.domain.case_numbers import format_case_number
+from branchdesk.domain.model import Customer, IntakeForm
+from branchdesk.domain.process import CaseEvent, CaseSnapshot
+from branchdesk.persistence.schema import staff
+from branchdesk.resources_access import read_json
+from branchdesk.services.cases import format_archive_no
+from branchdesk.services.context import ServiceContext
+from branchdesk.services.recording import case_columns, milestones_of, search_body, write_audit
+from branchdesk.services.staff import insert_staff
+
+CHUNK = 5000
+DEMO_STAFF = (
+    ("C101", "王晓燕", ("clerk",)),
+    ("C102", "陈立新", ("clerk",)),
+    ("C103", "赵敏", ("clerk", "handler")),
+    ("H201", "刘志强", ("handler",)),
+    ("H202", "孙丽华", ("handler",)),
+    ("H203", "周建国", ("handler",)),
+    ("M301", "吴海涛", ("manager", "handler")),
+    ("R401", "郑雅琴", ("archivist",)),
+)
+CLERKS = ("C101", "C102", "C103")
+HANDLERS = ("H201", "H202", "H203", "C103", "M301")
+
+Progress = Callable[[int, int], bool]  # (done, total) -> keep going?
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    cases: int
+    events: int
+    cancelled: bool
+
+
+class _Words:
+    def __init__(self) -> None:
+        data = read_json("demo/words.json")
+        self.surnames: list[str] = data["surnames"]
+        self.given: str = data["given_chars"]
+        self.districts: list[str] = data["districts"]
+        self.streets: list[str] = data["streets"]
+        self.stories: dict[str, list[dict[str, str]]] = data["stories"]
+        self.prefixes: list[str] = data["mobile_prefixes"]
+
+
+def _customer(rng: random.Random, w: _Words) -> Customer:
+    name = rng.choice(w.surnames) + "".join(rng.choice(w.given) for _ in range(rng.choice((1, 2, 2))))
+    phone = rng.choice(w.prefixes) + f"{rng.randrange(10**8):08d}"
+    service = (
+        phone if rng.random() < 0.6 else f"KD{rng.randrange(10**10):010d}"
+    )
+    address = f"{rng.choice(w.districts)}{rng.choice(w.streets)}{rng.randint(1, 300)}号"
+    return Customer(name=name, phone=phone, service_number=service, address=address)
+
+
+def _received_times(rng: random.Random, n: int, now: datetime, days: int) -> list[datetime]:
+    """Intake times over the last `days`, during opening hours, busier recently."""
+    out = []
+    for _ in range(n):
+        age = min(days - 1, int(rng.expovariate(3.0 / days)))
+        day = (now - timedelta(days=age)).date()
+        minute = rng.randint(8 * 60 + 30, 18 * 60 + 30)
+        at = datetime(day.year, day.month, day.day, minute // 60, minute % 60,
+                      rng.randrange(60), tzinfo=now.tzinfo)
+        out.append(min(at, now - timedelta(minutes=1)))
+    out.sort()
+    return out
+
+
+def _hours(rng: random.Random, low: float, high: float) -> timedelta:
+    return timedelta(hours=rng.uniform(low, high))
+
+
+def _complaint_path(rng: random.Random) -> Iterator[tuple[str, dict[str, Any], timedelta]]:
+    handler = rng.choice(HANDLERS)
+    yield "acknowledge", {}, timedelta(minutes=rng.uniform(2, 40))
+    yield "assign", {"to": handler}, _hours(rng, 0.2, 6)
+    if rng.random() < 0.06:
+        yield "request_escalation", {"reason": "repeated", "detail": "用户多次投诉同一问题"}, _hours(rng, 1, 8)
+        yield "approve_escalation", {"supervisor": "M301", "comment": "同意升级督办"}, _hours(rng, 1, 24)
+    yield "record_investigation", {"stage": "initial", "methods": ["system_data"],
+                                   "findings": "核查业务系统记录，情况属实"}, _hours(rng, 2, 30)
+    if rng.random() < 0.08:
+        yield "pause", {"reason": "等待用户提供缴费凭证"}, _hours(rng, 1, 12)
+        yield "resume", {"note": "用户已提供材料"}, _hours(rng, 24, 96)
+    if rng.random() < 0.5:
+        yield "record_investigation", {"stage": "detailed", "methods": ["on_site", "interview"],
+                                       "findings": "现场复核并与用户面谈"}, _hours(rng, 24, 120)
+    yield "determine_responsibility", {
+        "party": rng.choice(("carrier", "carrier", "customer", "third_party")),
+        "explanation": "根据调查结果认定责任"}, _hours(rng, 4, 72)
+    yield "reply_customer", {"channel": "phone", "summary": "电话告知用户调查进展"}, _hours(rng, 1, 24)
+    yield "plan", {"measures": ["compensation", "written_explanation"], "detail": "减免当月相关费用并书面说明",
+                   "compensation_fen": rng.choice((0, 1000, 2000, 5000))}, _hours(rng, 2, 48)
+    yield "resolve", {"result": "已按方案处理完毕", "cause_analysis": "系统配置错误导致"}, _hours(rng, 12, 200)
+    satisfied = rng.random() < 0.88
+    yield "record_feedback", {"satisfied": satisfied, "score": rng.randint(4, 5) if satisfied
+                              else rng.randint(1, 2), "channel": "phone"}, _hours(rng, 2, 48)
+    if not satisfied:
+        yield "reopen", {"reason": "用户对处理结果不满意，要求进一步处理"}, _hours(rng, 1, 24)
+        yield "record_investigation", {"stage": "detailed", "methods": ["third_party"],
+                                       "findings": "邀请第三方复测"}, _hours(rng, 24, 96)
+        yield "determine_responsibility", {"party": "carrier", "explanation": "复核后认定"}, _hours(rng, 4, 48)
+        yield "plan", {"measures": ["rectification"], "detail": "整改并补偿"}, _hours(rng, 4, 48)
+        yield "resolve", {"result": "整改完成"}, _hours(rng, 24, 120)
+        yield "record_feedback", {"satisfied": True, "score": 4}, _hours(rng, 2, 48)
+    yield "close", {"summary": "用户满意，结案"}, _hours(rng, 1, 48)
+    yield "archive", {}, _hours(rng, 12, 60)
+
+
+def _service_path(rng: random.Random) -> Iterator[tuple[str, dict[str, Any], timedelta]]:
+    yield "acknowledge", {}, timedelta(minutes=rng.uniform(2, 60))
+    yield "assign", {"to": rng.choice(HANDLERS)}, _hours(rng, 0.5, 8)
+    yield "start_work", {}, _hours(rng, 2, 48)
+    yield "resolve", {"result": "已上门办理完成"}, _hours(rng, 4, 240)
+    yield "close", {}, _hours(rng, 1, 48)
+    yield "archive", {}, _hours(rng, 12, 60)
+
+
+def _consultation_path(rng: random.Random) -> Iterator[tuple[str, dict[str, Any], timedelta]]:
+    yield "answer", {"answer": "已按常见问题解答向用户说明"}, timedelta(minutes=rng.uniform(3, 300))
+    yield "close", {}, _hours(rng, 0.2, 30)
+    yield "archive", {}, _hours(rng, 12, 60)
+
+
+_PATHS = {
+    "complaint": _complaint_path,
+    "service_request": _service_path,
+    "consultation": _consultation_path,
+}
+
+
+def _ensure_demo_staff(ctx: ServiceContext, conn: Connection, actor: str) -> None:
+    existing = set(conn.execute(select(staff.c.staff_no)).scalars())
+    for staff_no, name, roles in DEMO_STAFF:
+        if staff_no not in existing:
+            insert_staff(ctx, conn, staff_no=staff_no, name=name, roles=roles, actor=actor)
+
+
+class _Ids:
+    def __init__(self, conn: Connection) -> None:
+        self.case = int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM cases").scalar_one())
+        self.event = int(
+            conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM case_events").scalar_one()
+        )
+
+
+def _simulate(
+    ctx: ServiceContext, rng: random.Random, w: _Words, received: datetime, number: str,
+    now: datetime, archive_seq: dict[str, int],
+) -> tuple[CaseSnapshot, list[CaseEvent]]:
+    kind = rng.choices(("complaint", "service_request", "consultation"), (5, 3, 2))[0]
+    categories = ctx.catalogue.for_kind(kind)
+    category = rng.choice(categories)
+    top = category.parent or category.code
+    story = rng.choice(w.stories.get(category.code) or w.stories.get(top) or w.stories["default"])
+    grade = "ordinary"
+    if kind == "complaint":
+        grade = rng.choices(("ordinary", "major", "urgent"), (90, 7, 3))[0]
+    form = IntakeForm(
+        kind=kind, channel=rng.choices(("walk_in", "phone", "online", "app", "letter"),
+                                       (55, 20, 10, 10, 5))[0],
+        category=category.code, customer=_customer(rng, w), summary=story["summary"],
+        description=story["description"], remedy=story.get("remedy", "") if kind == "complaint" else "",
+        grade=grade, received_at=received,
+    )
+    clerk = rng.choice(CLERKS)
+    event = process.intake_event(form, number=number, actor=clerk, entered_at=received)
+    case = process.apply(None, event)
+    events = [event]
+    at = received
+    for action, params, delay in _PATHS[kind](rng):
+        at = at + delay
+        if at >= now:
+            break
+        actor = case.owner if action not in ("approve_escalation", "archive") else "M301"
+        ev = process.decide(case, action, params, actor=actor, at=at)
+        if action == "archive":
+            key = f"archive:{at.year}"
+            archive_seq[key] += 1
+            archive_no = format_archive_no(ctx.branch_code, at.year, archive_seq[key])
+            ev = CaseEvent(ev.kind, ev.at, ev.actor, {**ev.payload, "archive_no": archive_no})
+        case = process.apply(case, ev)
+        events.append(ev)
+    if rng.random() < 0.02 and "cancel" in process.allowed_actions(case):
+        ev = process.decide(case, "cancel", {"reason": "用户撤销申请"}, actor=case.owner,
+                            at=min(now - timedelta(seconds=1), at + timedelta(hours=1)))
+        case = process.apply(case, ev)
+        events.append(ev)
+    return case, events
+
+
+def _epoch(value: datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp())
+
+
+_CASE_COLUMNS = (
+    "id", "number", "kind", "channel", "category", "grade", "state", "is_open", "escalation",
+    "supervisor", "paused", "customer_name", "customer_phone", "customer_id_number",
+    "service_number", "customer_address", "summary", "description", "remedy", "event_date",
+    "event_place", "business", "received_at", "entered_at", "updated_at", "receiving_clerk",
+    "owner", "responsibility", "satisfied", "satisfaction_score", "reopen_count",
+    "investigations", "archive_no", "appointment", "version", "next_due_at", "next_milestone",
+    "provisional",
+)
+_EPOCH_COLUMNS = {"received_at", "entered_at", "updated_at", "next_due_at"}
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _case_tuple(case_id: int, columns: dict[str, Any]) -> tuple[Any, ...]:
+    row = dict(columns, id=case_id)
+    for name in _EPOCH_COLUMNS:
+        row[name] = _epoch(row[name])
+    if row["appointment"] is not None:
+        row["appointment"] = _dumps(row["appointment"])
+    return tuple(row[c] for c in _CASE_COLUMNS)
+
+
+def generate_demo(
+    ctx: ServiceContext, *, cases: int, actor: str, seed: int = 1, days: int = 365,
+    progress: Progress | None = None,
+) -> DemoResult:
+    """Add `cases` demo cases received over the last `days`. Written in chunks of
+    one transaction each; `progress` returning False stops after the current chunk."""
+    rng = random.Random(seed)
+    words = _Words()
+    now = ctx.now()
+    with ctx.db.write() as conn:
+        _ensure_demo_staff(ctx, conn, actor)
+    times = _received_times(rng, cases, now, days)
+    done = events_total = 0
+    # Counters as the database has them: "case:YYYYMMDD" and "archive:YYYY".
+    seqs: dict[str, int] = defaultdict(int)
+    with ctx.db.read() as conn:
+        for name, value in conn.exec_driver_sql("SELECT name, value FROM counters"):
+            seqs[name] = int(value)
+    cancelled = False
+    for start in range(0, cases, CHUNK):
+        chunk = times[start : start + CHUNK]
+        with ctx.db.write() as conn:
+            ids = _Ids(conn)
+            case_rows, event_rows, milestone_rows, search_rows = [], [], [], []
+            for received in chunk:
+                day = received.date()
+                key = f"case:{day:%Y%m%d}"
+                seqs[key] += 1
+                number = format_case_number(ctx.branch_code, day, seqs[key])
+                case, events = _simulate(ctx, rng, words, received, number, now, seqs)
+                ids.case += 1
+                milestones = milestones_of(ctx, case, events)
+                case_rows.append(_case_tuple(ids.case, case_columns(case, milestones)))
+                for seq, ev in enumerate(events, start=1):
+                    ids.event += 1
+                    event_rows.append((ids.event, ids.case, seq, ev.kind, _epoch(ev.at),
+                                       _epoch(ev.at), ev.actor, _dumps(dict(ev.payload))))
+                milestone_rows.extend(
+                    (ids.case, m.id, m.clock, _epoch(m.started_at), _epoch(m.due_at),
+                     _epoch(m.met_at), m.provisional, m.extension) for m in milestones
+                )
+                search_rows.append((ids.case, case.number, case.customer_name,
+                                    f"{case.customer_phone} {case.service_number or ''}",
+                                    search_body(case)))
+            placeholders = ", ".join("?" * len(_CASE_COLUMNS))
+            conn.exec_driver_sql(
+                f"INSERT INTO cases ({', '.join(_CASE_COLUMNS)}) VALUES ({placeholders})",
+                case_rows,
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO case_events (id, case_id, seq, kind, at, recorded_at, actor, payload)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", event_rows,
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO case_milestones (case_id, milestone, clock, started_at, due_at,"
+                " met_at, provisional, extension) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", milestone_rows,
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO case_search (rowid, number, customer, phones, body)"
+                " VALUES (?, ?, ?, ?, ?)", search_rows,
+            )
+            conn.execute(
+                text("INSERT INTO counters(name, value) VALUES (:name, :value) "
+                     "ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)"),
+                [{"name": k, "value": v} for k, v in seqs.items()],
+            )
+            done += len(chunk)
+            events_total += len(event_rows)
+            write_audit(ctx, conn, actor=actor, action="demo.generate", case_id=None,
+                        detail={"cases": len(chunk), "events": len(event_rows), "seed": seed})
+        if progress is not None and not progress(done, cases):
+            cancelled = done < cases
+            break
+    return DemoResult(cases=done, events=events_total, cancelled=cancelled)

@@ -1,0 +1,204 @@
+"""Reading many cases: lists, the SLA queues (overdue, due today, due within N hours,
+per owner), full-text search and a customer's earlier cases. Every query here is
+served by an index; `benchmarks/` measures them at 1M cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Integer, Select, and_, column, func, or_, select, table, text
+
+from branchdesk.domain.case_numbers import is_valid_case_number, parse_case_number
+from branchdesk.domain.validation import mask_phone, normalise_phone
+from branchdesk.persistence.schema import cases
+from branchdesk.services.context import ServiceContext
+
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One line of a case list. The phone is masked: lists never show it whole."""
+
+    id: int
+    number: str
+    kind: str
+    state: str
+    grade: str
+    category: str
+    customer_name: str
+    phone_masked: str
+    service_number: str | None
+    owner: str
+    summary: str
+    received_at: datetime
+    next_due_at: datetime | None
+    next_milestone: str | None
+    paused: bool
+    provisional: bool
+    escalation: str
+
+
+_SUMMARY_COLUMNS = (
+    cases.c.id, cases.c.number, cases.c.kind, cases.c.state, cases.c.grade, cases.c.category,
+    cases.c.customer_name, cases.c.customer_phone, cases.c.service_number, cases.c.owner,
+    cases.c.summary, cases.c.received_at, cases.c.next_due_at, cases.c.next_milestone,
+    cases.c.paused, cases.c.provisional, cases.c.escalation,
+)
+
+
+def _summary(row: Any) -> CaseSummary:
+    r = row._mapping
+    return CaseSummary(
+        id=r["id"], number=r["number"], kind=r["kind"], state=r["state"], grade=r["grade"],
+        category=r["category"], customer_name=r["customer_name"],
+        phone_masked=mask_phone(r["customer_phone"]), service_number=r["service_number"],
+        owner=r["owner"], summary=r["summary"], received_at=r["received_at"],
+        next_due_at=r["next_due_at"], next_milestone=r["next_milestone"],
+        paused=bool(r["paused"]), provisional=bool(r["provisional"]), escalation=r["escalation"],
+    )
+
+
+def _page(limit: int) -> int:
+    return max(1, min(limit, MAX_PAGE))
+
+
+def _fetch(ctx: ServiceContext, query: Select[Any]) -> list[CaseSummary]:
+    with ctx.db.read() as conn:
+        return [_summary(r) for r in conn.execute(query)]
+
+
+def list_cases(
+    ctx: ServiceContext, *, state: str | None = None, kind: str | None = None,
+    owner: str | None = None, open_only: bool = False, limit: int = 50, offset: int = 0,
+) -> list[CaseSummary]:
+    """Newest first, filtered."""
+    q = select(*_SUMMARY_COLUMNS)
+    if state:
+        q = q.where(cases.c.state == state)
+    if kind:
+        q = q.where(cases.c.kind == kind)
+    if owner:
+        q = q.where(cases.c.owner == owner)
+    if open_only:
+        q = q.where(cases.c.is_open.is_(True))
+    q = q.order_by(cases.c.id.desc()).limit(_page(limit)).offset(max(0, offset))
+    return _fetch(ctx, q)
+
+
+# The queue predicate matches the partial indexes ix_cases_due / ix_cases_owner_due
+# word for word, so SQLite can use them.
+_ON_CLOCK = text("next_due_at IS NOT NULL AND paused = 0")
+
+
+def _queue(
+    ctx: ServiceContext, *, before: datetime, after: datetime | None, owner: str | None,
+    limit: int,
+) -> list[CaseSummary]:
+    q = select(*_SUMMARY_COLUMNS).where(_ON_CLOCK, cases.c.next_due_at < before)
+    if after is not None:
+        q = q.where(cases.c.next_due_at >= after)
+    if owner:
+        q = q.where(cases.c.owner == owner)
+    return _fetch(ctx, q.order_by(cases.c.next_due_at).limit(_page(limit)))
+
+
+def overdue(ctx: ServiceContext, *, owner: str | None = None, limit: int = 50) -> list[CaseSummary]:
+    """Open cases whose nearest deadline has passed, most overdue first."""
+    return _queue(ctx, before=ctx.now(), after=None, owner=owner, limit=limit)
+
+
+def due_today(ctx: ServiceContext, *, owner: str | None = None, limit: int = 50) -> list[CaseSummary]:
+    """Cases not yet overdue whose nearest deadline is before midnight tonight."""
+    now = ctx.now()
+    midnight = datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=ctx.tz)
+    return _queue(ctx, before=midnight, after=now, owner=owner, limit=limit)
+
+
+def due_within(
+    ctx: ServiceContext, *, hours: int, owner: str | None = None, limit: int = 50
+) -> list[CaseSummary]:
+    """Cases not yet overdue that fall due within `hours` ("nearly due")."""
+    now = ctx.now()
+    return _queue(ctx, before=now + timedelta(hours=hours), after=now, owner=owner, limit=limit)
+
+
+def queue_counts(ctx: ServiceContext, *, owner: str | None = None) -> dict[str, int]:
+    """How many cases each queue holds (for the counts beside the queue names)."""
+    now = ctx.now()
+    midnight = datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=ctx.tz)
+    base = select(func.count()).select_from(cases).where(_ON_CLOCK)
+    if owner:
+        base = base.where(cases.c.owner == owner)
+    with ctx.db.read() as conn:
+        return {
+            "overdue": conn.execute(base.where(cases.c.next_due_at < now)).scalar_one(),
+            "due_today": conn.execute(
+                base.where(cases.c.next_due_at >= now, cases.c.next_due_at < midnight)
+            ).scalar_one(),
+        }
+
+
+# The FTS5 table made by migration 0002 (not part of `metadata`: Alembic must not
+# try to manage a virtual table).
+_case_search = table("case_search", column("rowid", Integer))
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+# Trigram search needs 3+ characters; shorter terms are matched with instr() over the
+# same text (STACK-NOTES: trigram cannot match 1–2 character queries by design).
+_HAYSTACK = (
+    cases.c.number + " " + cases.c.customer_name + " " + cases.c.customer_phone + " "
+    + func.coalesce(cases.c.service_number, "") + " " + cases.c.summary + " "
+    + cases.c.description + " " + cases.c.remedy
+)
+
+
+def search(ctx: ServiceContext, query: str, *, limit: int = 50) -> list[CaseSummary]:
+    """Find cases by Chinese text fragment, case number, phone or service number,
+    newest first. Several words must all match."""
+    terms = query.split()
+    if not terms:
+        return []
+    if len(terms) == 1 and is_valid_case_number(terms[0]):
+        exact = select(*_SUMMARY_COLUMNS).where(cases.c.number == parse_case_number(terms[0]).text)
+        found = _fetch(ctx, exact)
+        if found:
+            return found
+    # A phone typed with spaces or a +86 prefix is found by its canonical digits.
+    terms = [normalise_phone(t) or t for t in terms]
+    long_terms = [t for t in terms if len(t) >= 3]
+    short_terms = [t for t in terms if len(t) < 3]
+    short = [func.instr(_HAYSTACK, t) > 0 for t in short_terms]
+    if long_terms:
+        match = " ".join(_fts_phrase(t) for t in long_terms)
+        q = (
+            select(*_SUMMARY_COLUMNS)
+            .select_from(_case_search.join(cases, cases.c.id == _case_search.c.rowid))
+            .where(text("case_search MATCH :match").bindparams(match=match), *short)
+            .order_by(_case_search.c.rowid.desc())
+        )
+    else:
+        q = select(*_SUMMARY_COLUMNS).where(and_(*short)).order_by(cases.c.id.desc())
+    return _fetch(ctx, q.limit(_page(limit)))
+
+
+def customer_cases(
+    ctx: ServiceContext, *, phone: str | None = None, service_number: str | None = None,
+    limit: int = 20,
+) -> list[CaseSummary]:
+    """A customer's earlier cases, by contact phone or service number, newest first."""
+    conditions = []
+    if phone:
+        conditions.append(cases.c.customer_phone == (normalise_phone(phone) or phone))
+    if service_number:
+        conditions.append(cases.c.service_number == service_number.strip())
+    if not conditions:
+        return []
+    q = select(*_SUMMARY_COLUMNS).where(or_(*conditions)).order_by(cases.c.id.desc())
+    return _fetch(ctx, q.limit(_page(limit)))
