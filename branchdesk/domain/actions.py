@@ -156,13 +156,15 @@ def _coerce(spec: ParamSpec, raw: Any) -> tuple[Any, FieldError | None]:
     if spec.type is ParamType.CHOICE:
         value = str(raw).strip()
         if value not in allowed:
-            return None, FieldError(field, "error.field.not_a_choice", {"choices": ", ".join(allowed)})
+            return None, FieldError(field, "error.field.invalid_choice", {"value": value})
         return value, None
     items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
     values = [str(v).strip() for v in items if str(v).strip()]
     bad = [v for v in values if v not in allowed]
-    if bad or not values:
-        return None, FieldError(field, "error.field.not_a_choice", {"choices": ", ".join(allowed)})
+    if not values:
+        return None, FieldError(field, "error.field.required")
+    if bad:
+        return None, FieldError(field, "error.field.invalid_choice", {"value": bad[0]})
     return sorted(set(values), key=allowed.index), None
 
 

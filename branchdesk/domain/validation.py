@@ -162,8 +162,8 @@ def _landline(digits: str) -> str | None:
         return None
     local = digits[len(area) :]
     lengths = (8,) if len(area) == 3 else (7, 8)
-    # Local numbers never start with 0 (trunk prefix) or 1 (special services).
-    if len(local) not in lengths or local[0] in "01":
+    # A local number never starts with 0: that is the trunk prefix of the next area code.
+    if len(local) not in lengths or local[0] == "0":
         return None
     return f"{area}-{local}"
 

@@ -53,7 +53,7 @@ def initialise_branch(
     if not 1 <= len(name.strip()) <= 80:
         errors.append(FieldError("branch_name", "error.field.too_long", {"max": 80}))
     if language not in ("zh_CN", "en"):
-        errors.append(FieldError("language", "error.field.not_a_choice", {"choices": "zh_CN, en"}))
+        errors.append(FieldError("language", "error.field.invalid_choice", {"value": language}))
     errors.extend(validate_new_staff(admin_no, admin_name, ("admin",)))
     if errors:
         raise ValidationError(errors)
@@ -67,6 +67,7 @@ def initialise_branch(
             "branch.phone": phone.strip(),
             "branch.timezone": str(ctx.tz),
             "branch.language": language,
+            "branch.admin": admin_no,
             # The sync identity of this installation. The epoch changes when the
             # database is restored or re-enrolled, so HQ can tell the histories apart.
             "device.id": str(uuid.uuid4()),

@@ -86,7 +86,7 @@ def _find_id(conn: Connection, number: str) -> int:
     canonical = parse_case_number(number).text
     case_id = conn.execute(select(cases.c.id).where(cases.c.number == canonical)).scalar()
     if case_id is None:
-        raise NotFound("error.not_found", number=canonical)
+        raise NotFound("error.case.not_found", number=canonical)
     return int(case_id)
 
 

@@ -111,7 +111,9 @@ def case_columns(case: CaseSnapshot, milestones: Sequence[MilestoneStatus]) -> d
         "version": case.version,
         "next_due_at": nearest.due_at if running and nearest else None,
         "next_milestone": nearest.id if running and nearest else None,
-        "provisional": any(m.provisional for m in pending) if running else False,
+        # The queues show the nearest deadline, so its own provisional flag is what
+        # they must show beside it.
+        "provisional": bool(running and nearest and nearest.provisional),
     }
 
 

@@ -40,7 +40,7 @@ def validate_new_staff(staff_no: str, name: str, roles: tuple[str, ...]) -> list
         errors.append(FieldError("name", "error.field.too_long", {"max": 40}))
     bad = [r for r in roles if r not in ROLES]
     if bad or not roles:
-        errors.append(FieldError("roles", "error.field.not_a_choice", {"choices": ", ".join(ROLES)}))
+        errors.append(FieldError("roles", "error.field.invalid_choice", {"value": ",".join(bad)}))
     return errors
 
 

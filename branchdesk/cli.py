@@ -1,0 +1,434 @@
+"""The headless command line: the same services the desktop uses, for administrators,
+scripts and tests.
+
+Every read has `--json`. Errors go to stderr in the chosen language, naming the field
+and the problem, with a non-zero exit status:
+2 invalid input, 3 action not allowed now, 4 not found, 5 set-up or database problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from dataclasses import replace
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from branchdesk import __version__
+from branchdesk.bootstrap import (
+    ENV_PASSPHRASE,
+    SetupError,
+    initialise,
+    is_initialised,
+    key_mode,
+    open_branch,
+    resolve_data_dir,
+)
+from branchdesk.cli_output import Printer
+from branchdesk.domain.actions import ACTION_PARAMS, ParamType
+from branchdesk.domain.errors import DomainError, IllegalTransition, NotFound, ValidationError
+from branchdesk.domain.model import Appointment, CaseKind, Channel, Customer, Grade, IntakeForm
+from branchdesk.i18n import format_field_errors, resolve_language, translate
+from branchdesk.secrets import default_secret_store
+from branchdesk.services import cases, demo, queries, staff
+from branchdesk.services.branch import branch_info, read_settings
+from branchdesk.services.context import ServiceContext
+
+ENV_STAFF = "BRANCHDESK_STAFF"
+ENV_LANG = "BRANCHDESK_LANG"
+
+
+class UsageError(Exception):
+    """Bad command-line input found before any service runs (exit status 2)."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+def _parse_datetime(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date-time (YYYY-MM-DD HH:MM): {value!r}") from None
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _add_json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="branchdesk",
+        description="BranchDesk: service and complaint desk for telecom branch offices.",
+    )
+    parser.add_argument("--version", action="version", version=f"branchdesk {__version__}")
+    parser.add_argument("--data-dir", help="data directory (default: $BRANCHDESK_DATA_DIR or "
+                        "the platform's user data directory)")
+    parser.add_argument("--lang", help="output language: zh_CN or en (default: branch setting)")
+    parser.add_argument("--as", dest="actor", help=f"acting staff number (or ${ENV_STAFF})")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", help="set up this branch: database, key, first administrator")
+    p.add_argument("--branch-code", required=True, help="e.g. GZ0012")
+    p.add_argument("--branch-name", required=True)
+    p.add_argument("--admin-no", required=True, help="staff number of the first administrator")
+    p.add_argument("--admin-name", required=True)
+    p.add_argument("--address", default="")
+    p.add_argument("--phone", default="")
+    p.add_argument("--language", default="zh_CN", choices=("zh_CN", "en"))
+    p.add_argument("--no-keyring", action="store_true",
+                   help="derive the database key from a passphrase even if a keyring exists")
+
+    p = sub.add_parser("start", help="open the branch (a demo branch on first run) and show "
+                       "today's queues")
+    p.add_argument("--demo-cases", type=int, default=3000,
+                   help="demo cases to generate on first run (default 3000)")
+
+    case = sub.add_parser("case", help="record and work on cases").add_subparsers(
+        dest="case_command", required=True, metavar="CASE_COMMAND")
+    p = case.add_parser("new", help="record a new service request, consultation or complaint")
+    p.add_argument("--kind", required=True, choices=[k.value for k in CaseKind])
+    p.add_argument("--channel", default=Channel.WALK_IN.value, choices=[c.value for c in Channel])
+    p.add_argument("--category", required=True, help="catalogue code, e.g. technical/network")
+    p.add_argument("--grade", default=Grade.ORDINARY.value, choices=[g.value for g in Grade])
+    p.add_argument("--name", required=True, help="customer name")
+    p.add_argument("--phone", required=True, help="contact phone")
+    p.add_argument("--id-number", help="18-digit resident ID (optional)")
+    p.add_argument("--service-number", help="the service or account number concerned")
+    p.add_argument("--address")
+    p.add_argument("--summary", required=True, help="what happened, in a line")
+    p.add_argument("--description", default="")
+    p.add_argument("--remedy", default="", help="what the customer wants (complaints)")
+    p.add_argument("--event-date", type=_parse_date, help="when the disputed event happened")
+    p.add_argument("--event-place")
+    p.add_argument("--business", help="the business concerned")
+    p.add_argument("--received-at", type=_parse_datetime,
+                   help="real receipt time of a letter/phone complaint (branch local time)")
+    p.add_argument("--appointment-type", help="service requests: appointment service type")
+    p.add_argument("--appointment-start", type=_parse_datetime)
+    p.add_argument("--appointment-end", type=_parse_datetime)
+    p.add_argument("--appointment-staff")
+    _add_json(p)
+
+    p = case.add_parser("show", help="one case with its deadlines and history")
+    p.add_argument("number")
+    _add_json(p)
+
+    p = case.add_parser("list", help="cases, newest first")
+    p.add_argument("--state")
+    p.add_argument("--kind", choices=[k.value for k in CaseKind])
+    p.add_argument("--owner")
+    p.add_argument("--open", action="store_true", help="open cases only")
+    p.add_argument("--limit", type=int, default=20)
+    _add_json(p)
+
+    p = case.add_parser("act", help="take an action on a case")
+    p.add_argument("number")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, specs in ACTION_PARAMS.items():
+        ap = actions.add_parser(name, help=translate(f"label.Action.{name}", "en"))
+        for spec in specs:
+            flag = "--" + spec.name.replace("_", "-")
+            hint = ""
+            if spec.choices is not None:
+                many = spec.type is ParamType.CHOICES
+                hint = ("comma-separated: " if many else "one of: ") + ", ".join(
+                    c.value for c in spec.choices)
+            elif spec.type is ParamType.BOOL:
+                hint = "yes or no"
+            ap.add_argument(flag, dest=f"p_{spec.name}", required=False,
+                            help=hint + (" (required)" if spec.required else ""))
+        _add_json(ap)
+
+    p = sub.add_parser("search", help="find cases by text fragment, number, phone, service no.")
+    p.add_argument("query", nargs="+")
+    p.add_argument("--limit", type=int, default=20)
+    _add_json(p)
+
+    p = sub.add_parser("sla", help="the deadline queues")
+    p.add_argument("queue", choices=("overdue", "due-today", "due-soon", "counts"))
+    p.add_argument("--hours", type=int, default=4, help="due-soon window (default 4 h)")
+    p.add_argument("--owner")
+    p.add_argument("--limit", type=int, default=20)
+    _add_json(p)
+
+    p = sub.add_parser("demo", help="add realistic demo cases")
+    p.add_argument("--cases", type=int, required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--days", type=int, default=365, help="spread over the last N days")
+    _add_json(p)
+
+    st = sub.add_parser("staff", help="staff members").add_subparsers(
+        dest="staff_command", required=True, metavar="STAFF_COMMAND")
+    p = st.add_parser("add")
+    p.add_argument("--staff-no", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--roles", required=True, help="comma-separated: " + ", ".join(staff.ROLES))
+    p = st.add_parser("list")
+    _add_json(p)
+    return parser
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _passphrase(*, confirm: bool) -> str | None:
+    value = os.environ.get(ENV_PASSPHRASE)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        return None
+    first = getpass.getpass("Passphrase / 口令: ")
+    if confirm and getpass.getpass("Again / 再次输入: ") != first:
+        raise UsageError("error.cli.passphrase_mismatch")
+    return first
+
+
+def _open(args: argparse.Namespace, out: Printer) -> ServiceContext:
+    data_dir = resolve_data_dir(args.data_dir)
+    if not is_initialised(data_dir):
+        raise SetupError("error.setup.not_initialised", path=str(data_dir))
+    passphrase = _passphrase(confirm=False) if key_mode(data_dir) == "passphrase" else None
+    ctx = open_branch(data_dir, passphrase=passphrase)
+    out.use_branch(ctx)
+    return ctx
+
+
+def _actor(args: argparse.Namespace, ctx: ServiceContext) -> str:
+    chosen = args.actor or os.environ.get(ENV_STAFF)
+    if chosen:
+        return str(chosen)
+    # Until sign-in exists the branch's first administrator acts; every entry still
+    # names who acted, so scripts should pass --as.
+    with ctx.db.read() as conn:
+        return str(read_settings(conn).get("branch.admin", ""))
+
+
+def cmd_init(args: argparse.Namespace, out: Printer) -> int:
+    data_dir = resolve_data_dir(args.data_dir)
+    use_keyring = not args.no_keyring and default_secret_store() is not None
+    passphrase = None
+    if not use_keyring:
+        out.note(translate("cli.init.passphrase_mode", out.lang))
+        passphrase = _passphrase(confirm=True)
+    ctx, info = initialise(
+        data_dir, branch_code=args.branch_code, branch_name=args.branch_name,
+        admin_no=args.admin_no, admin_name=args.admin_name, address=args.address,
+        phone=args.phone, language=args.language, passphrase=passphrase,
+        use_keyring=use_keyring,
+    )
+    ctx.db.close()
+    out.line(translate("cli.init.done", out.lang, code=info.code, name=info.name,
+                       path=str(data_dir), mode=key_mode(data_dir)))
+    return 0
+
+
+def _intake_form(args: argparse.Namespace) -> IntakeForm:
+    appointment = None
+    if args.appointment_type or args.appointment_start or args.appointment_end:
+        if not (args.appointment_type and args.appointment_start and args.appointment_end):
+            raise UsageError("error.cli.appointment_incomplete")
+        appointment = Appointment(
+            service_type=args.appointment_type, start=args.appointment_start,
+            end=args.appointment_end, staff=args.appointment_staff,
+        )
+    return IntakeForm(
+        kind=args.kind, channel=args.channel, category=args.category, grade=args.grade,
+        customer=Customer(name=args.name, phone=args.phone, id_number=args.id_number,
+                          service_number=args.service_number, address=args.address),
+        summary=args.summary, description=args.description, remedy=args.remedy,
+        event_date=args.event_date, event_place=args.event_place, business=args.business,
+        received_at=args.received_at, appointment=appointment,
+    )
+
+
+def _localise(ctx: ServiceContext, form: IntakeForm) -> IntakeForm:
+    """Times typed at the command line are branch local time."""
+
+    def local(value: datetime | None) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=ctx.tz)
+
+    appointment = form.appointment
+    if appointment is not None:
+        start, end = local(appointment.start), local(appointment.end)
+        assert start is not None and end is not None
+        appointment = replace(appointment, start=start, end=end)
+    return replace(form, received_at=local(form.received_at), appointment=appointment)
+
+
+def cmd_case(args: argparse.Namespace, out: Printer) -> int:
+    ctx = _open(args, out)
+    try:
+        if args.case_command == "new":
+            view = cases.intake(ctx, form=_localise(ctx, _intake_form(args)), actor=_actor(args, ctx))
+            out.case(view, created=True)
+        elif args.case_command == "show":
+            out.case(cases.get_case(ctx, args.number))
+        elif args.case_command == "list":
+            out.summaries(queries.list_cases(
+                ctx, state=args.state, kind=args.kind, owner=args.owner, open_only=args.open,
+                limit=args.limit))
+        else:
+            params = {k[2:]: v for k, v in vars(args).items() if k.startswith("p_") and v is not None}
+            view = cases.act(ctx, number=args.number, action=args.action, params=params,
+                             actor=_actor(args, ctx))
+            out.case(view)
+    finally:
+        ctx.db.close()
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, out: Printer) -> int:
+    ctx = _open(args, out)
+    try:
+        out.summaries(queries.search(ctx, " ".join(args.query), limit=args.limit))
+    finally:
+        ctx.db.close()
+    return 0
+
+
+def cmd_sla(args: argparse.Namespace, out: Printer) -> int:
+    ctx = _open(args, out)
+    try:
+        if args.queue == "counts":
+            out.mapping(queries.queue_counts(ctx, owner=args.owner))
+        elif args.queue == "overdue":
+            out.summaries(queries.overdue(ctx, owner=args.owner, limit=args.limit))
+        elif args.queue == "due-today":
+            out.summaries(queries.due_today(ctx, owner=args.owner, limit=args.limit))
+        else:
+            out.summaries(queries.due_within(ctx, hours=args.hours, owner=args.owner,
+                                             limit=args.limit))
+    finally:
+        ctx.db.close()
+    return 0
+
+
+def _progress(out: Printer) -> Callable[[int, int], bool]:
+    def report(done: int, total: int) -> bool:
+        out.progress(done, total)
+        return True
+
+    return report
+
+
+def cmd_demo(args: argparse.Namespace, out: Printer) -> int:
+    if args.cases < 1:
+        raise UsageError("error.cli.positive", option="--cases")
+    ctx = _open(args, out)
+    try:
+        result = demo.generate_demo(ctx, cases=args.cases, actor=_actor(args, ctx),
+                                    seed=args.seed, days=args.days, progress=_progress(out))
+    finally:
+        ctx.db.close()
+    out.mapping({"cases": result.cases, "events": result.events})
+    return 0
+
+
+def cmd_staff(args: argparse.Namespace, out: Printer) -> int:
+    ctx = _open(args, out)
+    try:
+        if args.staff_command == "add":
+            roles = tuple(r.strip() for r in args.roles.split(",") if r.strip())
+            member = staff.add_staff(ctx, staff_no=args.staff_no, name=args.name, roles=roles,
+                                     actor=_actor(args, ctx))
+            out.mapping({"staff_no": member.staff_no, "name": member.name,
+                         "roles": ",".join(member.roles)})
+        else:
+            out.rows([{"staff_no": m.staff_no, "name": m.name, "roles": ",".join(m.roles),
+                       "active": m.active} for m in staff.list_staff(ctx)])
+    finally:
+        ctx.db.close()
+    return 0
+
+
+def cmd_start(args: argparse.Namespace, out: Printer) -> int:
+    """First run: a demo branch with demo data. Every run: the day's queues."""
+    data_dir = resolve_data_dir(args.data_dir)
+    if not is_initialised(data_dir):
+        out.line(translate("cli.start.creating", out.lang, path=str(data_dir)))
+        init_args = argparse.Namespace(
+            data_dir=args.data_dir, branch_code="GZ0012", branch_name="广州天河营业厅（演示）",
+            admin_no="A001", admin_name="演示管理员", address="广州市天河区体育西路 100 号",
+            phone="020-12345678", language=out.lang, no_keyring=False)
+        cmd_init(init_args, out)
+        ctx = _open(args, out)
+        try:
+            demo.generate_demo(ctx, cases=max(1, args.demo_cases), actor="A001",
+                               progress=_progress(out))
+        finally:
+            ctx.db.close()
+    ctx = _open(args, out)
+    try:
+        info = branch_info(ctx)
+        out.overview(info, queries.queue_counts(ctx), queries.overdue(ctx, limit=5),
+                     queries.due_today(ctx, limit=5), queries.list_cases(ctx, limit=5))
+    finally:
+        ctx.db.close()
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Printer], int]] = {
+    "init": cmd_init, "start": cmd_start, "case": cmd_case, "search": cmd_search,
+    "sla": cmd_sla, "demo": cmd_demo, "staff": cmd_staff,
+}
+
+
+def _explicit_language(args: argparse.Namespace) -> str | None:
+    chosen = args.lang or os.environ.get(ENV_LANG)
+    return resolve_language(chosen) if chosen else None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _build_parser().parse_args(argv)
+    explicit = _explicit_language(args)
+    # Until a branch is open (its language setting decides) the locale is the guess.
+    out = Printer(lang=explicit or resolve_language(os.environ.get("LANG") or "zh_CN"),
+                  as_json=bool(getattr(args, "json", False)))
+    out.fixed_language = explicit is not None
+    try:
+        return COMMANDS[args.command](args, out)
+    except ValidationError as exc:
+        out.error(translate("error.validation", out.lang, count=len(exc.errors)))
+        for line in format_field_errors(exc.errors, out.lang):
+            out.error("  " + line)
+        return 2
+    except UsageError as exc:
+        out.error(translate(exc.key, out.lang, **exc.params))
+        return 2
+    except IllegalTransition as exc:
+        out.error(translate(exc.key, out.lang, **exc.params))
+        return 3
+    except NotFound as exc:
+        out.error(translate(exc.key, out.lang, **exc.params))
+        return 4
+    except DomainError as exc:
+        out.error(translate(exc.key, out.lang, **exc.params))
+        return 5
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()
+
