@@ -77,13 +77,12 @@ def _read_config(data_dir: Path) -> InstallConfig:
     except FileNotFoundError:
         raise SetupError("error.setup.not_initialised", path=str(data_dir)) from None
     except (ValueError, KeyError, TypeError) as exc:
-        raise SetupError("error.setup.bad_config", path=str(data_dir / CONFIG_NAME),
-                         detail=str(exc)) from exc
+        raise SetupError(
+            "error.setup.bad_config", path=str(data_dir / CONFIG_NAME), detail=str(exc)
+        ) from exc
 
 
-def _key_for(
-    config: InstallConfig, *, passphrase: str | None, store: SecretStore | None
-) -> bytes:
+def _key_for(config: InstallConfig, *, passphrase: str | None, store: SecretStore | None) -> bytes:
     if config.key_mode == "keyring":
         if store is None:
             raise SetupError("error.setup.keyring_missing")
@@ -103,9 +102,18 @@ def _context(db: Database, settings: dict[str, Any]) -> ServiceContext:
 
 
 def initialise(
-    data_dir: Path, *, branch_code: str, branch_name: str, admin_no: str, admin_name: str,
-    address: str = "", phone: str = "", language: str = "zh_CN",
-    passphrase: str | None = None, store: SecretStore | None = None, use_keyring: bool = True,
+    data_dir: Path,
+    *,
+    branch_code: str,
+    branch_name: str,
+    admin_no: str,
+    admin_name: str,
+    address: str = "",
+    phone: str = "",
+    language: str = "zh_CN",
+    passphrase: str | None = None,
+    store: SecretStore | None = None,
+    use_keyring: bool = True,
 ) -> tuple[ServiceContext, BranchInfo]:
     """Create the data directory, a fresh key, the encrypted database and the branch.
 
@@ -122,8 +130,9 @@ def initialise(
     else:
         if passphrase is None:
             raise SetupError("error.setup.passphrase_required", env=ENV_PASSPHRASE)
-        config = InstallConfig(db_id=str(uuid.uuid4()), key_mode="passphrase",
-                               kdf=KdfParams.fresh())
+        config = InstallConfig(
+            db_id=str(uuid.uuid4()), key_mode="passphrase", kdf=KdfParams.fresh()
+        )
         assert config.kdf is not None
         key = derive_key(passphrase, config.kdf)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -140,8 +149,14 @@ def initialise(
         migrate(db)
         ctx = _context(db, {"branch.code": branch_code})
         info = initialise_branch(
-            ctx, code=branch_code, name=branch_name, admin_no=admin_no, admin_name=admin_name,
-            address=address, phone=phone, language=language,
+            ctx,
+            code=branch_code,
+            name=branch_name,
+            admin_no=admin_no,
+            admin_name=admin_name,
+            address=address,
+            phone=phone,
+            language=language,
         )
     except BaseException:
         db.close()

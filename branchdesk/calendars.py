@@ -6,12 +6,12 @@ plain weekends (statutory holidays and their bridge days) and the weekend days d
 working days (调休上班). Headquarters publishes a year late in the year before, so a
 calendar can be extended with `WorkingCalendar.with_year`.
 
-A year the calendar does not know falls back to Monday–Friday, and every deadline that
+A year the calendar does not know falls back to Monday-Friday, and every deadline that
 reaches into such a year is *provisional*: it may move when the year is published.
 
 Deadline arithmetic is hot (the demo generator computes millions of deadlines), so the
 working days of the covered span are precomputed as sorted ordinals and looked up with
-`bisect`; outside the covered span the Monday–Friday rule is computed in closed form.
+`bisect`; outside the covered span the Monday-Friday rule is computed in closed form.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class CalendarYear:
 
     `holidays` are days off that are not plain weekends: statutory holiday days (on any
     weekday) and the weekdays given off in lieu. `workdays` are weekend days declared
-    working days (调休上班). Every other day follows the Monday–Friday rule.
+    working days (调休上班). Every other day follows the Monday-Friday rule.
     """
 
     year: int
@@ -104,7 +104,7 @@ class CalendarYear:
         return day.weekday() < _SATURDAY and day not in self.holidays
 
 
-# --- Monday–Friday arithmetic on proleptic ordinals (ordinal 1 = 0001-01-01, a Monday) ---
+# --- Monday-Friday arithmetic on proleptic ordinals (ordinal 1 = 0001-01-01, a Monday) ---
 
 
 def _weekday_of(ordinal: int) -> int:
@@ -112,13 +112,13 @@ def _weekday_of(ordinal: int) -> int:
 
 
 def _weekdays_upto(ordinal: int) -> int:
-    """Number of Monday–Friday days with ordinal in [1, ordinal]."""
+    """Number of Monday-Friday days with ordinal in [1, ordinal]."""
     weeks, rest = divmod(ordinal, 7)
     return weeks * 5 + min(rest, 5)
 
 
 def _add_weekdays(ordinal: int, n: int) -> int:
-    """The n-th Monday–Friday day strictly after `ordinal` (n >= 1)."""
+    """The n-th Monday-Friday day strictly after `ordinal` (n >= 1)."""
     weekday = _weekday_of(ordinal)
     if weekday >= _SATURDAY:
         # Counting after a Saturday or Sunday is the same as counting after the Friday.
@@ -153,13 +153,12 @@ class WorkingCalendar:
 
     def _build_index(self) -> None:
         # The covered span runs from 1 January of the first known year to 31 December of
-        # the last; unknown years inside it (gaps) are filled with Monday–Friday so that a
+        # the last; unknown years inside it (gaps) are filled with Monday-Friday so that a
         # single sorted list answers every question inside the span.
         if not self._years:
             self._lo = self._hi = 0
             self._ordinals: list[int] = []
             self._flags = bytearray()
-            self._has_gaps = False
             return
         first, last = min(self._years), max(self._years)
         self._lo = date(first, 1, 1).toordinal()
@@ -176,7 +175,6 @@ class WorkingCalendar:
                 flags[day.toordinal() - self._lo] = 1
         self._flags = flags
         self._ordinals = [self._lo + offset for offset, on in enumerate(flags) if on]
-        self._has_gaps = len(self._years) != last - first + 1
 
     # --- questions -----------------------------------------------------------------
 
@@ -216,7 +214,7 @@ class WorkingCalendar:
         """The n-th working day strictly after `day` (n >= 1), and whether it is provisional.
 
         Provisional means some year in (day, result] is unknown to the calendar, so the
-        Monday–Friday fallback was used there.
+        Monday-Friday fallback was used there.
         """
         if n < 1:
             raise ValueError(f"n must be >= 1, got {n}")
@@ -230,13 +228,12 @@ class WorkingCalendar:
         else:
             # Past the span: count on from its last day (target - count working days).
             result = _add_weekdays(self._hi, target - count)
+        result_day = date.fromordinal(result)
         first_year = day.year if day.month != 12 or day.day != 31 else day.year + 1
-        last_year = date.fromordinal(result).year
-        if first_year == last_year:
-            provisional = first_year not in self._years
-        else:
-            provisional = any(y not in self._years for y in range(first_year, last_year + 1))
-        return date.fromordinal(result), provisional
+        if first_year == result_day.year:  # the common case, kept cheap
+            return result_day, first_year not in self._years
+        years = range(first_year, result_day.year + 1)
+        return result_day, any(year not in self._years for year in years)
 
     def working_days_between(self, first: date, last: date) -> int:
         """Number of working days in [first, last], both inclusive (0 if last < first)."""

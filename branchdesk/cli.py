@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import os
 import sys
-from dataclasses import replace
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -78,8 +77,10 @@ def _build_parser() -> argparse.ArgumentParser:
         description="BranchDesk: service and complaint desk for telecom branch offices.",
     )
     parser.add_argument("--version", action="version", version=f"branchdesk {__version__}")
-    parser.add_argument("--data-dir", help="data directory (default: $BRANCHDESK_DATA_DIR or "
-                        "the platform's user data directory)")
+    parser.add_argument(
+        "--data-dir",
+        help="data directory (default: $BRANCHDESK_DATA_DIR or the platform's user data directory)",
+    )
     parser.add_argument("--lang", help="output language: zh_CN or en (default: branch setting)")
     parser.add_argument("--as", dest="actor", help=f"acting staff number (or ${ENV_STAFF})")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -92,16 +93,25 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--address", default="")
     p.add_argument("--phone", default="")
     p.add_argument("--language", default="zh_CN", choices=("zh_CN", "en"))
-    p.add_argument("--no-keyring", action="store_true",
-                   help="derive the database key from a passphrase even if a keyring exists")
+    p.add_argument(
+        "--no-keyring",
+        action="store_true",
+        help="derive the database key from a passphrase even if a keyring exists",
+    )
 
-    p = sub.add_parser("start", help="open the branch (a demo branch on first run) and show "
-                       "today's queues")
-    p.add_argument("--demo-cases", type=int, default=3000,
-                   help="demo cases to generate on first run (default 3000)")
+    p = sub.add_parser(
+        "start", help="open the branch (a demo branch on first run) and show today's queues"
+    )
+    p.add_argument(
+        "--demo-cases",
+        type=int,
+        default=3000,
+        help="demo cases to generate on first run (default 3000)",
+    )
 
     case = sub.add_parser("case", help="record and work on cases").add_subparsers(
-        dest="case_command", required=True, metavar="CASE_COMMAND")
+        dest="case_command", required=True, metavar="CASE_COMMAND"
+    )
     p = case.add_parser("new", help="record a new service request, consultation or complaint")
     p.add_argument("--kind", required=True, choices=[k.value for k in CaseKind])
     p.add_argument("--channel", default=Channel.WALK_IN.value, choices=[c.value for c in Channel])
@@ -118,8 +128,11 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--event-date", type=_parse_date, help="when the disputed event happened")
     p.add_argument("--event-place")
     p.add_argument("--business", help="the business concerned")
-    p.add_argument("--received-at", type=_parse_datetime,
-                   help="real receipt time of a letter/phone complaint (branch local time)")
+    p.add_argument(
+        "--received-at",
+        type=_parse_datetime,
+        help="real receipt time of a letter/phone complaint (branch local time)",
+    )
     p.add_argument("--appointment-type", help="service requests: appointment service type")
     p.add_argument("--appointment-start", type=_parse_datetime)
     p.add_argument("--appointment-end", type=_parse_datetime)
@@ -149,11 +162,16 @@ def _build_parser() -> argparse.ArgumentParser:
             if spec.choices is not None:
                 many = spec.type is ParamType.CHOICES
                 hint = ("comma-separated: " if many else "one of: ") + ", ".join(
-                    c.value for c in spec.choices)
+                    c.value for c in spec.choices
+                )
             elif spec.type is ParamType.BOOL:
                 hint = "yes or no"
-            ap.add_argument(flag, dest=f"p_{spec.name}", required=False,
-                            help=hint + (" (required)" if spec.required else ""))
+            ap.add_argument(
+                flag,
+                dest=f"p_{spec.name}",
+                required=False,
+                help=hint + (" (required)" if spec.required else ""),
+            )
         _add_json(ap)
 
     p = sub.add_parser("search", help="find cases by text fragment, number, phone, service no.")
@@ -175,7 +193,8 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_json(p)
 
     st = sub.add_parser("staff", help="staff members").add_subparsers(
-        dest="staff_command", required=True, metavar="STAFF_COMMAND")
+        dest="staff_command", required=True, metavar="STAFF_COMMAND"
+    )
     p = st.add_parser("add")
     p.add_argument("--staff-no", required=True)
     p.add_argument("--name", required=True)
@@ -228,14 +247,28 @@ def cmd_init(args: argparse.Namespace, out: Printer) -> int:
         out.note(translate("cli.init.passphrase_mode", out.lang))
         passphrase = _passphrase(confirm=True)
     ctx, info = initialise(
-        data_dir, branch_code=args.branch_code, branch_name=args.branch_name,
-        admin_no=args.admin_no, admin_name=args.admin_name, address=args.address,
-        phone=args.phone, language=args.language, passphrase=passphrase,
+        data_dir,
+        branch_code=args.branch_code,
+        branch_name=args.branch_name,
+        admin_no=args.admin_no,
+        admin_name=args.admin_name,
+        address=args.address,
+        phone=args.phone,
+        language=args.language,
+        passphrase=passphrase,
         use_keyring=use_keyring,
     )
     ctx.db.close()
-    out.line(translate("cli.init.done", out.lang, code=info.code, name=info.name,
-                       path=str(data_dir), mode=key_mode(data_dir)))
+    out.line(
+        translate(
+            "cli.init.done",
+            out.lang,
+            code=info.code,
+            name=info.name,
+            path=str(data_dir),
+            mode=key_mode(data_dir),
+        )
+    )
     return 0
 
 
@@ -245,16 +278,31 @@ def _intake_form(args: argparse.Namespace) -> IntakeForm:
         if not (args.appointment_type and args.appointment_start and args.appointment_end):
             raise UsageError("error.cli.appointment_incomplete")
         appointment = Appointment(
-            service_type=args.appointment_type, start=args.appointment_start,
-            end=args.appointment_end, staff=args.appointment_staff,
+            service_type=args.appointment_type,
+            start=args.appointment_start,
+            end=args.appointment_end,
+            staff=args.appointment_staff,
         )
     return IntakeForm(
-        kind=args.kind, channel=args.channel, category=args.category, grade=args.grade,
-        customer=Customer(name=args.name, phone=args.phone, id_number=args.id_number,
-                          service_number=args.service_number, address=args.address),
-        summary=args.summary, description=args.description, remedy=args.remedy,
-        event_date=args.event_date, event_place=args.event_place, business=args.business,
-        received_at=args.received_at, appointment=appointment,
+        kind=args.kind,
+        channel=args.channel,
+        category=args.category,
+        grade=args.grade,
+        customer=Customer(
+            name=args.name,
+            phone=args.phone,
+            id_number=args.id_number,
+            service_number=args.service_number,
+            address=args.address,
+        ),
+        summary=args.summary,
+        description=args.description,
+        remedy=args.remedy,
+        event_date=args.event_date,
+        event_place=args.event_place,
+        business=args.business,
+        received_at=args.received_at,
+        appointment=appointment,
     )
 
 
@@ -278,18 +326,30 @@ def cmd_case(args: argparse.Namespace, out: Printer) -> int:
     ctx = _open(args, out)
     try:
         if args.case_command == "new":
-            view = cases.intake(ctx, form=_localise(ctx, _intake_form(args)), actor=_actor(args, ctx))
+            view = cases.intake(
+                ctx, form=_localise(ctx, _intake_form(args)), actor=_actor(args, ctx)
+            )
             out.case(view, created=True)
         elif args.case_command == "show":
             out.case(cases.get_case(ctx, args.number))
         elif args.case_command == "list":
-            out.summaries(queries.list_cases(
-                ctx, state=args.state, kind=args.kind, owner=args.owner, open_only=args.open,
-                limit=args.limit))
+            out.summaries(
+                queries.list_cases(
+                    ctx,
+                    state=args.state,
+                    kind=args.kind,
+                    owner=args.owner,
+                    open_only=args.open,
+                    limit=args.limit,
+                )
+            )
         else:
-            params = {k[2:]: v for k, v in vars(args).items() if k.startswith("p_") and v is not None}
-            view = cases.act(ctx, number=args.number, action=args.action, params=params,
-                             actor=_actor(args, ctx))
+            params = {
+                k[2:]: v for k, v in vars(args).items() if k.startswith("p_") and v is not None
+            }
+            view = cases.act(
+                ctx, number=args.number, action=args.action, params=params, actor=_actor(args, ctx)
+            )
             out.case(view)
     finally:
         ctx.db.close()
@@ -315,8 +375,9 @@ def cmd_sla(args: argparse.Namespace, out: Printer) -> int:
         elif args.queue == "due-today":
             out.summaries(queries.due_today(ctx, owner=args.owner, limit=args.limit))
         else:
-            out.summaries(queries.due_within(ctx, hours=args.hours, owner=args.owner,
-                                             limit=args.limit))
+            out.summaries(
+                queries.due_within(ctx, hours=args.hours, owner=args.owner, limit=args.limit)
+            )
     finally:
         ctx.db.close()
     return 0
@@ -335,8 +396,14 @@ def cmd_demo(args: argparse.Namespace, out: Printer) -> int:
         raise UsageError("error.cli.positive", option="--cases")
     ctx = _open(args, out)
     try:
-        result = demo.generate_demo(ctx, cases=args.cases, actor=_actor(args, ctx),
-                                    seed=args.seed, days=args.days, progress=_progress(out))
+        result = demo.generate_demo(
+            ctx,
+            cases=args.cases,
+            actor=_actor(args, ctx),
+            seed=args.seed,
+            days=args.days,
+            progress=_progress(out),
+        )
     finally:
         ctx.db.close()
     out.mapping({"cases": result.cases, "events": result.events})
@@ -348,13 +415,24 @@ def cmd_staff(args: argparse.Namespace, out: Printer) -> int:
     try:
         if args.staff_command == "add":
             roles = tuple(r.strip() for r in args.roles.split(",") if r.strip())
-            member = staff.add_staff(ctx, staff_no=args.staff_no, name=args.name, roles=roles,
-                                     actor=_actor(args, ctx))
-            out.mapping({"staff_no": member.staff_no, "name": member.name,
-                         "roles": ",".join(member.roles)})
+            member = staff.add_staff(
+                ctx, staff_no=args.staff_no, name=args.name, roles=roles, actor=_actor(args, ctx)
+            )
+            out.mapping(
+                {"staff_no": member.staff_no, "name": member.name, "roles": ",".join(member.roles)}
+            )
         else:
-            out.rows([{"staff_no": m.staff_no, "name": m.name, "roles": ",".join(m.roles),
-                       "active": m.active} for m in staff.list_staff(ctx)])
+            out.rows(
+                [
+                    {
+                        "staff_no": m.staff_no,
+                        "name": m.name,
+                        "roles": ",".join(m.roles),
+                        "active": m.active,
+                    }
+                    for m in staff.list_staff(ctx)
+                ]
+            )
     finally:
         ctx.db.close()
     return 0
@@ -366,29 +444,47 @@ def cmd_start(args: argparse.Namespace, out: Printer) -> int:
     if not is_initialised(data_dir):
         out.line(translate("cli.start.creating", out.lang, path=str(data_dir)))
         init_args = argparse.Namespace(
-            data_dir=args.data_dir, branch_code="GZ0012", branch_name="广州天河营业厅（演示）",
-            admin_no="A001", admin_name="演示管理员", address="广州市天河区体育西路 100 号",
-            phone="020-12345678", language=out.lang, no_keyring=False)
+            data_dir=args.data_dir,
+            branch_code="GZ0012",
+            branch_name="广州天河营业厅（演示）",
+            admin_no="A001",
+            admin_name="演示管理员",
+            address="广州市天河区体育西路 100 号",
+            phone="020-12345678",
+            language=out.lang,
+            no_keyring=False,
+        )
         cmd_init(init_args, out)
         ctx = _open(args, out)
         try:
-            demo.generate_demo(ctx, cases=max(1, args.demo_cases), actor="A001",
-                               progress=_progress(out))
+            demo.generate_demo(
+                ctx, cases=max(1, args.demo_cases), actor="A001", progress=_progress(out)
+            )
         finally:
             ctx.db.close()
     ctx = _open(args, out)
     try:
         info = branch_info(ctx)
-        out.overview(info, queries.queue_counts(ctx), queries.overdue(ctx, limit=5),
-                     queries.due_today(ctx, limit=5), queries.list_cases(ctx, limit=5))
+        out.overview(
+            info,
+            queries.queue_counts(ctx),
+            queries.overdue(ctx, limit=5),
+            queries.due_today(ctx, limit=5),
+            queries.list_cases(ctx, limit=5),
+        )
     finally:
         ctx.db.close()
     return 0
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Printer], int]] = {
-    "init": cmd_init, "start": cmd_start, "case": cmd_case, "search": cmd_search,
-    "sla": cmd_sla, "demo": cmd_demo, "staff": cmd_staff,
+    "init": cmd_init,
+    "start": cmd_start,
+    "case": cmd_case,
+    "search": cmd_search,
+    "sla": cmd_sla,
+    "demo": cmd_demo,
+    "staff": cmd_staff,
 }
 
 
@@ -401,8 +497,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     explicit = _explicit_language(args)
     # Until a branch is open (its language setting decides) the locale is the guess.
-    out = Printer(lang=explicit or resolve_language(os.environ.get("LANG") or "zh_CN"),
-                  as_json=bool(getattr(args, "json", False)))
+    out = Printer(
+        lang=explicit or resolve_language(os.environ.get("LANG") or "zh_CN"),
+        as_json=bool(getattr(args, "json", False)),
+    )
     out.fixed_language = explicit is not None
     try:
         return COMMANDS[args.command](args, out)
@@ -431,4 +529,3 @@ def entry() -> None:
 
 if __name__ == "__main__":
     entry()
-

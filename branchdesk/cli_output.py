@@ -48,8 +48,14 @@ def pad(text: str, columns: int) -> str:
 
 
 class Printer:
-    def __init__(self, *, lang: str, as_json: bool, stream: TextIO | None = None,
-                 errors: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        lang: str,
+        as_json: bool,
+        stream: TextIO | None = None,
+        errors: TextIO | None = None,
+    ) -> None:
         self.lang = lang
         self.as_json = as_json
         self.out = stream or sys.stdout
@@ -85,8 +91,11 @@ class Printer:
         overdue = delta < timedelta(0)
         delta = abs(delta)
         hours = int(delta.total_seconds() // 3600)
-        text = self.t("cli.duration.days", days=hours // 24, hours=hours % 24) if hours >= 24 \
+        text = (
+            self.t("cli.duration.days", days=hours // 24, hours=hours % 24)
+            if hours >= 24
             else self.t("cli.duration.hours", hours=hours, minutes=int(delta.seconds // 60 % 60))
+        )
         return self.t("cli.overdue_by" if overdue else "cli.time_left", duration=text)
 
     def line(self, text: str = "") -> None:
@@ -111,7 +120,7 @@ class Printer:
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
         widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
         if any(headers):
-                self.line("  ".join(pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip())
+            self.line("  ".join(pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip())
         for row in rows:
             self.line("  ".join(pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
 
@@ -140,15 +149,18 @@ class Printer:
             self.line(self.t("cli.none"))
             return
         now = datetime.now(self.tz)
-        headers = [self.t(f"cli.col.{c}") for c in
-                   ("number", "kind", "customer", "phone", "state", "owner", "next_due", "left")]
+        headers = [
+            self.t(f"cli.col.{c}")
+            for c in ("number", "kind", "customer", "phone", "state", "owner", "next_due", "left")
+        ]
         rows = [
             [
                 c.number,
                 self.word("label.CaseKind", c.kind),
                 c.customer_name,
                 c.phone_masked,
-                self.word("label.CaseState", c.state) + (self.t("cli.paused_mark") if c.paused else ""),
+                self.word("label.CaseState", c.state)
+                + (self.t("cli.paused_mark") if c.paused else ""),
                 c.owner,
                 self.word("milestone", c.next_milestone),
                 self.left(c.next_due_at, now) + ("*" if c.provisional else ""),
@@ -162,25 +174,35 @@ class Printer:
     # -- one case
     def case(self, view: CaseView, *, created: bool = False) -> None:
         if self.as_json:
-            self.emit_json({
-                "id": view.id, "case": view.case, "milestones": view.milestones,
-                "events": view.events, "allowed_actions": view.allowed_actions,
-            })
+            self.emit_json(
+                {
+                    "id": view.id,
+                    "case": view.case,
+                    "milestones": view.milestones,
+                    "events": view.events,
+                    "allowed_actions": view.allowed_actions,
+                }
+            )
             return
         c = view.case
         if created:
             self.line(self.t("cli.case.created", number=c.number))
         now = datetime.now(self.tz)
-        head = " · ".join([
-            self.word("label.CaseKind", c.kind.value), self.word("label.CaseState", c.state.value),
-            self.word("label.Grade", c.grade),
-        ])
+        head = " · ".join(
+            [
+                self.word("label.CaseKind", c.kind.value),
+                self.word("label.CaseState", c.state.value),
+                self.word("label.Grade", c.grade),
+            ]
+        )
         self.line(f"{c.number}  {head}" + (self.t("cli.paused_mark") if c.paused else ""))
         facts = [
             ("field.customer.name", f"{c.customer_name}  {mask_phone(c.customer_phone)}"),
             ("field.customer.service_number", c.service_number or ""),
-            ("field.category", self.catalogue.label(c.category, self.lang) if self.catalogue
-             else c.category),
+            (
+                "field.category",
+                self.catalogue.label(c.category, self.lang) if self.catalogue else c.category,
+            ),
             ("field.channel", self.word("label.Channel", c.channel)),
             ("field.received_at", self.when(c.received_at)),
             ("cli.field.owner", c.owner),
@@ -196,35 +218,62 @@ class Printer:
             rows = []
             for m in view.milestones:
                 if m.met_at is not None:
-                    status = self.t("cli.met_late" if m.met_late() else "cli.met",
-                                    at=self.when(m.met_at))
+                    status = self.t(
+                        "cli.met_late" if m.met_late() else "cli.met", at=self.when(m.met_at)
+                    )
                 elif m.due_at is None:
                     status = self.t("cli.not_started")
                 else:
                     status = self.left(m.due_at, now)
-                rows.append(["  " + self.word("milestone", m.id), self.when(m.due_at)
-                             + ("*" if m.provisional else ""), status])
+                rows.append(
+                    [
+                        "  " + self.word("milestone", m.id),
+                        self.when(m.due_at) + ("*" if m.provisional else ""),
+                        status,
+                    ]
+                )
             self.table(["", "", ""], rows)
             if any(m.provisional for m in view.milestones):
                 self.line(self.t("cli.provisional_note"))
         self.line(self.t("cli.case.history"))
         for e in reversed(view.events):
-            what = self.word("label.Action", e.kind) if e.kind != "received" \
+            what = (
+                self.word("label.Action", e.kind)
+                if e.kind != "received"
                 else self.t("cli.event.received")
+            )
             self.line(f"  {self.when(e.at)}  {pad(e.actor, 6)}  {what}")
         actions = ", ".join(f"{a} ({self.word('label.Action', a)})" for a in view.allowed_actions)
         self.line(self.t("cli.case.actions", actions=actions))
 
-    def overview(self, info: BranchInfo, counts: Mapping[str, int], overdue: Sequence[CaseSummary],
-                 due_today: Sequence[CaseSummary], recent: Sequence[CaseSummary]) -> None:
+    def overview(
+        self,
+        info: BranchInfo,
+        counts: Mapping[str, int],
+        overdue: Sequence[CaseSummary],
+        due_today: Sequence[CaseSummary],
+        recent: Sequence[CaseSummary],
+    ) -> None:
         if self.as_json:
-            self.emit_json({"branch": info, "counts": counts, "overdue": overdue,
-                            "due_today": due_today, "recent": recent})
+            self.emit_json(
+                {
+                    "branch": info,
+                    "counts": counts,
+                    "overdue": overdue,
+                    "due_today": due_today,
+                    "recent": recent,
+                }
+            )
             return
         self.line(f"{info.name} ({info.code})")
-        self.line(self.t("cli.start.counts", overdue=counts["overdue"], due_today=counts["due_today"]))
-        for key, items in (("cli.start.overdue", overdue), ("cli.start.due_today", due_today),
-                           ("cli.start.recent", recent)):
+        self.line(
+            self.t("cli.start.counts", overdue=counts["overdue"], due_today=counts["due_today"])
+        )
+        for key, items in (
+            ("cli.start.overdue", overdue),
+            ("cli.start.due_today", due_today),
+            ("cli.start.recent", recent),
+        ):
             self.line()
             self.line(self.t(key))
             self.summaries(items)

@@ -12,6 +12,7 @@ plaintext file.
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 from dataclasses import dataclass
 from typing import Protocol
@@ -84,10 +85,8 @@ class KeyringSecretStore:
             raise SecretStoreError("error.secret.keyring_failed", detail=str(exc)) from exc
 
     def delete(self, name: str) -> None:
-        try:
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):  # already gone
             self._backend.delete_password(SERVICE, name)
-        except keyring.errors.PasswordDeleteError:
-            pass
 
 
 def default_secret_store() -> KeyringSecretStore | None:

@@ -7,6 +7,7 @@ Which action is legal from which state is `branchdesk.domain.process`'s business
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -40,7 +41,7 @@ class ParamSpec:
     name: str
     type: ParamType
     required: bool = True
-    choices: type[StrEnum] | None = None
+    choices: builtins.type[StrEnum] | None = None  # `type` is a field name here
     min_len: int = 0
     max_len: int = 2000
     minimum: int | None = None
@@ -48,7 +49,9 @@ class ParamSpec:
 
 
 def _text(name: str, *, required: bool = True, min_len: int = 2, max_len: int = 2000) -> ParamSpec:
-    return ParamSpec(name, ParamType.TEXT, required, min_len=min_len if required else 0, max_len=max_len)
+    return ParamSpec(
+        name, ParamType.TEXT, required, min_len=min_len if required else 0, max_len=max_len
+    )
 
 
 def _choice(name: str, enum: type[StrEnum], *, required: bool = True) -> ParamSpec:
@@ -74,7 +77,9 @@ ACTION_PARAMS: Mapping[str, tuple[ParamSpec, ...]] = {
     "plan": (
         ParamSpec("measures", ParamType.CHOICES, choices=Measure),
         _text("detail", max_len=4000),
-        ParamSpec("compensation_fen", ParamType.INT, required=False, minimum=0, maximum=100_000_000),
+        ParamSpec(
+            "compensation_fen", ParamType.INT, required=False, minimum=0, maximum=100_000_000
+        ),
     ),
     "start_work": (_text("note", required=False, max_len=500),),
     "answer": (

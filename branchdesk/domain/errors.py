@@ -4,7 +4,8 @@ sentence: `branchdesk.i18n.translate` turns them into zh_CN or en text."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 
@@ -14,7 +15,7 @@ class FieldError:
 
     field: str
     key: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = dc_field(default_factory=dict)
 
 
 class DomainError(Exception):
@@ -41,9 +42,7 @@ class ValidationError(DomainError):
     def __str__(self) -> str:
         from branchdesk.i18n import translate
 
-        return "; ".join(
-            f"{e.field}: {translate(e.key, 'en', **e.params)}" for e in self.errors
-        )
+        return "; ".join(f"{e.field}: {translate(e.key, 'en', **e.params)}" for e in self.errors)
 
 
 class IllegalTransition(DomainError):

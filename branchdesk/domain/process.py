@@ -40,8 +40,17 @@ _OPEN_SERVICE = frozenset(
     {S.RECEIVED, S.ACKNOWLEDGED, S.ASSIGNED, S.IN_PROGRESS, S.RESOLVED, S.FEEDBACK_RECEIVED}
 )
 _OPEN_CONSULTATION = frozenset({S.RECEIVED, S.RESOLVED, S.FEEDBACK_RECEIVED})
-_BEFORE_RESULT = frozenset({S.RECEIVED, S.ACKNOWLEDGED, S.ASSIGNED, S.INVESTIGATING,
-                            S.RESPONSIBILITY_DETERMINED, S.PLANNED, S.IN_PROGRESS})
+_BEFORE_RESULT = frozenset(
+    {
+        S.RECEIVED,
+        S.ACKNOWLEDGED,
+        S.ASSIGNED,
+        S.INVESTIGATING,
+        S.RESPONSIBILITY_DETERMINED,
+        S.PLANNED,
+        S.IN_PROGRESS,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -113,8 +122,17 @@ TRANSITIONS: Mapping[CaseKind, Mapping[str, Transition]] = {
 
 #: While the SLA clock is paused (waiting for the customer) only these may happen.
 ALLOWED_WHILE_PAUSED = frozenset(
-    {"resume", "add_note", "cancel", "reply_customer", "extend", "assign",
-     "request_escalation", "approve_escalation", "reject_escalation"}
+    {
+        "resume",
+        "add_note",
+        "cancel",
+        "reply_customer",
+        "extend",
+        "assign",
+        "request_escalation",
+        "approve_escalation",
+        "reject_escalation",
+    }
 )
 
 # The escalation sub-machine runs beside the main states (a supervised case still

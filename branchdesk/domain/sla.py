@@ -82,6 +82,9 @@ class Limit:
     unit: Unit
 
     def __post_init__(self) -> None:
+        # A plain "hours" string would fail the identity checks of compute_due and be
+        # counted as calendar days; normalise it (and refuse anything that is no unit).
+        object.__setattr__(self, "unit", Unit(self.unit))
         if self.amount < 1:
             raise ValueError(f"a limit must be at least 1 {self.unit}, got {self.amount}")
 

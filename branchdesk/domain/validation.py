@@ -180,18 +180,17 @@ def _number_without_extension(text: str) -> str | None:
         return None  # only mainland numbers are served
     if flat.startswith("+") or digits.startswith("0086"):
         rest = digits[2:] if flat.startswith("+") else digits[4:]
-        if rest.startswith("1"):
-            national = rest
-        else:
-            # "+86 (0)20 …": some people keep the trunk 0 after the country code.
-            national = rest if rest.startswith("0") else "0" + rest
+        if rest[:3] in ("400", "800"):
+            return None  # service numbers cannot be dialled from abroad
+        # "+86 (0)20 …": some people keep the trunk 0 after the country code.
+        national = rest if rest.startswith(("1", "0")) else "0" + rest
     elif digits.startswith("86") and len(digits) == 13 and digits[2] == "1":
         national = digits[2:]
     else:
         national = digits
     if _MOBILE.fullmatch(national):
         return national
-    if len(national) == 10 and national[:3] in ("400", "800") and not flat.startswith("+"):
+    if len(national) == 10 and national[:3] in ("400", "800"):
         return national
     return _landline(national)
 

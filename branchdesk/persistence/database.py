@@ -93,7 +93,9 @@ class Database:
             self.engine.dispose()
             if "not a database" in str(exc.orig):
                 raise DatabaseError("error.db.wrong_key", path=str(path)) from exc
-            raise DatabaseError("error.db.cannot_open", path=str(path), detail=str(exc.orig)) from exc
+            raise DatabaseError(
+                "error.db.cannot_open", path=str(path), detail=str(exc.orig)
+            ) from exc
 
     @contextmanager
     def write(self) -> Iterator[Connection]:

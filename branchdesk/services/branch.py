@@ -38,15 +38,26 @@ def branch_info(ctx: ServiceContext) -> BranchInfo:
     if "branch.code" not in s:
         raise DomainError("error.setup.not_initialised", path=str(ctx.db.path))
     return BranchInfo(
-        code=s["branch.code"], name=s["branch.name"], address=s.get("branch.address", ""),
-        phone=s.get("branch.phone", ""), timezone=s["branch.timezone"],
-        language=s.get("branch.language", "zh_CN"), device_id=s["device.id"],
+        code=s["branch.code"],
+        name=s["branch.name"],
+        address=s.get("branch.address", ""),
+        phone=s.get("branch.phone", ""),
+        timezone=s["branch.timezone"],
+        language=s.get("branch.language", "zh_CN"),
+        device_id=s["device.id"],
     )
 
 
 def initialise_branch(
-    ctx: ServiceContext, *, code: str, name: str, admin_no: str, admin_name: str,
-    address: str = "", phone: str = "", language: str = "zh_CN",
+    ctx: ServiceContext,
+    *,
+    code: str,
+    name: str,
+    admin_no: str,
+    admin_name: str,
+    address: str = "",
+    phone: str = "",
+    language: str = "zh_CN",
 ) -> BranchInfo:
     """Write the branch identity and its first administrator, in one transaction."""
     errors: list[FieldError] = list(validate_branch_code(code))
@@ -74,8 +85,20 @@ def initialise_branch(
             "device.epoch": 1,
         }
         conn.execute(insert(settings), [{"key": k, "value": v} for k, v in values.items()])
-        insert_staff(ctx, conn, staff_no=admin_no, name=admin_name,
-                     roles=("admin", "manager", "clerk", "handler"), actor=admin_no)
-        write_audit(ctx, conn, actor=admin_no, action="branch.init", case_id=None,
-                    detail={"code": code, "name": name.strip()})
+        insert_staff(
+            ctx,
+            conn,
+            staff_no=admin_no,
+            name=admin_name,
+            roles=("admin", "manager", "clerk", "handler"),
+            actor=admin_no,
+        )
+        write_audit(
+            ctx,
+            conn,
+            actor=admin_no,
+            action="branch.init",
+            case_id=None,
+            detail={"code": code, "name": name.strip()},
+        )
     return branch_info(ctx)

@@ -91,8 +91,12 @@ def _find_id(conn: Connection, number: str) -> int:
 
 
 def _check_references(
-    ctx: ServiceContext, conn: Connection, action: str, params: Mapping[str, Any],
-    case: CaseSnapshot, history: list[CaseEvent],
+    ctx: ServiceContext,
+    conn: Connection,
+    action: str,
+    params: Mapping[str, Any],
+    case: CaseSnapshot,
+    history: list[CaseEvent],
 ) -> None:
     """Parameters that name other records: staff, milestones, catalogue entries."""
     errors: list[FieldError] = []
@@ -147,9 +151,13 @@ def get_case(ctx: ServiceContext, number: str) -> CaseView:
 
 
 def _view(ctx: ServiceContext, conn: Connection, case_id: int) -> CaseView:
-    rows = conn.execute(
-        select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.seq)
-    ).mappings().all()
+    rows = (
+        conn.execute(
+            select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.seq)
+        )
+        .mappings()
+        .all()
+    )
     events = [CaseEvent(r["kind"], r["at"], r["actor"], r["payload"]) for r in rows]
     case = process.replay(events)
     # Recomputed rather than read back: the live view (an open pause keeps moving its
@@ -164,4 +172,3 @@ def _view(ctx: ServiceContext, conn: Connection, case_id: int) -> CaseView:
         ),
         allowed_actions=tuple(process.allowed_actions(case)),
     )
-

@@ -9,24 +9,34 @@ One audit entry records the generation itself.
 from __future__ import annotations
 
 import json
+import os
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select, text
 
+from branchdesk.calendars import WorkingCalendar
 from branchdesk.domain import process
 from branchdesk.domain.case_numbers import format_case_number
-from branchdesk.domain.model import Customer, IntakeForm
+from branchdesk.domain.model import CaseKind, Customer, IntakeForm
 from branchdesk.domain.process import CaseEvent, CaseSnapshot
+from branchdesk.domain.sla import SlaPolicy
 from branchdesk.persistence.schema import staff
 from branchdesk.resources_access import read_json
 from branchdesk.services.cases import format_archive_no
 from branchdesk.services.context import ServiceContext
-from branchdesk.services.recording import case_columns, milestones_of, search_body, write_audit
+from branchdesk.services.recording import (
+    case_columns,
+    compute_milestones,
+    search_body,
+    write_audit,
+)
 from branchdesk.services.staff import insert_staff
 
 CHUNK = 5000
@@ -65,11 +75,11 @@ class _Words:
 
 
 def _customer(rng: random.Random, w: _Words) -> Customer:
-    name = rng.choice(w.surnames) + "".join(rng.choice(w.given) for _ in range(rng.choice((1, 2, 2))))
-    phone = rng.choice(w.prefixes) + f"{rng.randrange(10**8):08d}"
-    service = (
-        phone if rng.random() < 0.6 else f"KD{rng.randrange(10**10):010d}"
+    name = rng.choice(w.surnames) + "".join(
+        rng.choice(w.given) for _ in range(rng.choice((1, 2, 2)))
     )
+    phone = rng.choice(w.prefixes) + f"{rng.randrange(10**8):08d}"
+    service = phone if rng.random() < 0.6 else f"KD{rng.randrange(10**10):010d}"
     address = f"{rng.choice(w.districts)}{rng.choice(w.streets)}{rng.randint(1, 300)}号"
     return Customer(name=name, phone=phone, service_number=service, address=address)
 
@@ -81,8 +91,15 @@ def _received_times(rng: random.Random, n: int, now: datetime, days: int) -> lis
         age = min(days - 1, int(rng.expovariate(3.0 / days)))
         day = (now - timedelta(days=age)).date()
         minute = rng.randint(8 * 60 + 30, 18 * 60 + 30)
-        at = datetime(day.year, day.month, day.day, minute // 60, minute % 60,
-                      rng.randrange(60), tzinfo=now.tzinfo)
+        at = datetime(
+            day.year,
+            day.month,
+            day.day,
+            minute // 60,
+            minute % 60,
+            rng.randrange(60),
+            tzinfo=now.tzinfo,
+        )
         out.append(min(at, now - timedelta(minutes=1)))
     out.sort()
     return out
@@ -97,31 +114,83 @@ def _complaint_path(rng: random.Random) -> Iterator[tuple[str, dict[str, Any], t
     yield "acknowledge", {}, timedelta(minutes=rng.uniform(2, 40))
     yield "assign", {"to": handler}, _hours(rng, 0.2, 6)
     if rng.random() < 0.06:
-        yield "request_escalation", {"reason": "repeated", "detail": "用户多次投诉同一问题"}, _hours(rng, 1, 8)
-        yield "approve_escalation", {"supervisor": "M301", "comment": "同意升级督办"}, _hours(rng, 1, 24)
-    yield "record_investigation", {"stage": "initial", "methods": ["system_data"],
-                                   "findings": "核查业务系统记录，情况属实"}, _hours(rng, 2, 30)
+        yield (
+            "request_escalation",
+            {"reason": "repeated", "detail": "用户多次投诉同一问题"},
+            _hours(rng, 1, 8),
+        )
+        yield (
+            "approve_escalation",
+            {"supervisor": "M301", "comment": "同意升级督办"},
+            _hours(rng, 1, 24),
+        )
+    yield (
+        "record_investigation",
+        {"stage": "initial", "methods": ["system_data"], "findings": "核查业务系统记录，情况属实"},
+        _hours(rng, 2, 30),
+    )
     if rng.random() < 0.08:
         yield "pause", {"reason": "等待用户提供缴费凭证"}, _hours(rng, 1, 12)
         yield "resume", {"note": "用户已提供材料"}, _hours(rng, 24, 96)
     if rng.random() < 0.5:
-        yield "record_investigation", {"stage": "detailed", "methods": ["on_site", "interview"],
-                                       "findings": "现场复核并与用户面谈"}, _hours(rng, 24, 120)
-    yield "determine_responsibility", {
-        "party": rng.choice(("carrier", "carrier", "customer", "third_party")),
-        "explanation": "根据调查结果认定责任"}, _hours(rng, 4, 72)
-    yield "reply_customer", {"channel": "phone", "summary": "电话告知用户调查进展"}, _hours(rng, 1, 24)
-    yield "plan", {"measures": ["compensation", "written_explanation"], "detail": "减免当月相关费用并书面说明",
-                   "compensation_fen": rng.choice((0, 1000, 2000, 5000))}, _hours(rng, 2, 48)
-    yield "resolve", {"result": "已按方案处理完毕", "cause_analysis": "系统配置错误导致"}, _hours(rng, 12, 200)
+        yield (
+            "record_investigation",
+            {
+                "stage": "detailed",
+                "methods": ["on_site", "interview"],
+                "findings": "现场复核并与用户面谈",
+            },
+            _hours(rng, 24, 120),
+        )
+    yield (
+        "determine_responsibility",
+        {
+            "party": rng.choice(("carrier", "carrier", "customer", "third_party")),
+            "explanation": "根据调查结果认定责任",
+        },
+        _hours(rng, 4, 72),
+    )
+    yield (
+        "reply_customer",
+        {"channel": "phone", "summary": "电话告知用户调查进展"},
+        _hours(rng, 1, 24),
+    )
+    yield (
+        "plan",
+        {
+            "measures": ["compensation", "written_explanation"],
+            "detail": "减免当月相关费用并书面说明",
+            "compensation_fen": rng.choice((0, 1000, 2000, 5000)),
+        },
+        _hours(rng, 2, 48),
+    )
+    yield (
+        "resolve",
+        {"result": "已按方案处理完毕", "cause_analysis": "系统配置错误导致"},
+        _hours(rng, 12, 200),
+    )
     satisfied = rng.random() < 0.88
-    yield "record_feedback", {"satisfied": satisfied, "score": rng.randint(4, 5) if satisfied
-                              else rng.randint(1, 2), "channel": "phone"}, _hours(rng, 2, 48)
+    yield (
+        "record_feedback",
+        {
+            "satisfied": satisfied,
+            "score": rng.randint(4, 5) if satisfied else rng.randint(1, 2),
+            "channel": "phone",
+        },
+        _hours(rng, 2, 48),
+    )
     if not satisfied:
         yield "reopen", {"reason": "用户对处理结果不满意，要求进一步处理"}, _hours(rng, 1, 24)
-        yield "record_investigation", {"stage": "detailed", "methods": ["third_party"],
-                                       "findings": "邀请第三方复测"}, _hours(rng, 24, 96)
-        yield "determine_responsibility", {"party": "carrier", "explanation": "复核后认定"}, _hours(rng, 4, 48)
+        yield (
+            "record_investigation",
+            {"stage": "detailed", "methods": ["third_party"], "findings": "邀请第三方复测"},
+            _hours(rng, 24, 96),
+        )
+        yield (
+            "determine_responsibility",
+            {"party": "carrier", "explanation": "复核后认定"},
+            _hours(rng, 4, 48),
+        )
         yield "plan", {"measures": ["rectification"], "detail": "整改并补偿"}, _hours(rng, 4, 48)
         yield "resolve", {"result": "整改完成"}, _hours(rng, 24, 120)
         yield "record_feedback", {"satisfied": True, "score": 4}, _hours(rng, 2, 48)
@@ -158,54 +227,74 @@ def _ensure_demo_staff(ctx: ServiceContext, conn: Connection, actor: str) -> Non
             insert_staff(ctx, conn, staff_no=staff_no, name=name, roles=roles, actor=actor)
 
 
-class _Ids:
-    def __init__(self, conn: Connection) -> None:
-        self.case = int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM cases").scalar_one())
-        self.event = int(
-            conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM case_events").scalar_one()
-        )
+@dataclass(frozen=True)
+class _Spec:
+    """Everything a simulation worker needs (picklable: workers may be processes)."""
+
+    branch_code: str
+    calendar: WorkingCalendar
+    policy: SlaPolicy
+    categories: dict[str, list[tuple[str, str]]]  # kind -> (leaf code, parent code)
+    tz: ZoneInfo
+    now: datetime
+    seed: int
+
+
+@dataclass
+class _Chunk:
+    """One chunk's rows, without database ids (the writer assigns those)."""
+
+    cases: list[tuple[Any, ...]] = field(default_factory=list)
+    events: list[list[tuple[Any, ...]]] = field(default_factory=list)
+    milestones: list[list[tuple[Any, ...]]] = field(default_factory=list)
+    search: list[tuple[Any, ...]] = field(default_factory=list)
+    archived_in: list[int | None] = field(default_factory=list)  # year of the archive event
+
+
+ARCHIVE_MARK = "@archive-no@"
 
 
 def _simulate(
-    ctx: ServiceContext, rng: random.Random, w: _Words, received: datetime, number: str,
-    now: datetime, archive_seq: dict[str, int],
+    spec: _Spec, rng: random.Random, w: _Words, received: datetime, number: str
 ) -> tuple[CaseSnapshot, list[CaseEvent]]:
     kind = rng.choices(("complaint", "service_request", "consultation"), (5, 3, 2))[0]
-    categories = ctx.catalogue.for_kind(kind)
-    category = rng.choice(categories)
-    top = category.parent or category.code
-    story = rng.choice(w.stories.get(category.code) or w.stories.get(top) or w.stories["default"])
+    code, top = rng.choice(spec.categories[kind])
+    story = rng.choice(w.stories.get(code) or w.stories.get(top) or w.stories["default"])
     grade = "ordinary"
     if kind == "complaint":
         grade = rng.choices(("ordinary", "major", "urgent"), (90, 7, 3))[0]
     form = IntakeForm(
-        kind=kind, channel=rng.choices(("walk_in", "phone", "online", "app", "letter"),
-                                       (55, 20, 10, 10, 5))[0],
-        category=category.code, customer=_customer(rng, w), summary=story["summary"],
-        description=story["description"], remedy=story.get("remedy", "") if kind == "complaint" else "",
-        grade=grade, received_at=received,
+        kind=kind,
+        channel=rng.choices(("walk_in", "phone", "online", "app", "letter"), (55, 20, 10, 10, 5))[
+            0
+        ],
+        category=code,
+        customer=_customer(rng, w),
+        summary=story["summary"],
+        description=story["description"],
+        remedy=story.get("remedy", "") if kind == "complaint" else "",
+        grade=grade,
+        received_at=received,
     )
-    clerk = rng.choice(CLERKS)
-    event = process.intake_event(form, number=number, actor=clerk, entered_at=received)
+    event = process.intake_event(form, number=number, actor=rng.choice(CLERKS), entered_at=received)
     case = process.apply(None, event)
     events = [event]
     at = received
     for action, params, delay in _PATHS[kind](rng):
         at = at + delay
-        if at >= now:
+        if at >= spec.now:
             break
         actor = case.owner if action not in ("approve_escalation", "archive") else "M301"
         ev = process.decide(case, action, params, actor=actor, at=at)
         if action == "archive":
-            key = f"archive:{at.year}"
-            archive_seq[key] += 1
-            archive_no = format_archive_no(ctx.branch_code, at.year, archive_seq[key])
-            ev = CaseEvent(ev.kind, ev.at, ev.actor, {**ev.payload, "archive_no": archive_no})
+            # Archive numbers are gapless per year across all chunks: the writer, which
+            # sees the chunks in order, replaces this mark with the real number.
+            ev = CaseEvent(ev.kind, ev.at, ev.actor, {**ev.payload, "archive_no": ARCHIVE_MARK})
         case = process.apply(case, ev)
         events.append(ev)
     if rng.random() < 0.02 and "cancel" in process.allowed_actions(case):
-        ev = process.decide(case, "cancel", {"reason": "用户撤销申请"}, actor=case.owner,
-                            at=min(now - timedelta(seconds=1), at + timedelta(hours=1)))
+        when = min(spec.now - timedelta(seconds=1), at + timedelta(hours=1))
+        ev = process.decide(case, "cancel", {"reason": "用户撤销申请"}, actor=case.owner, at=when)
         case = process.apply(case, ev)
         events.append(ev)
     return case, events
@@ -216,23 +305,55 @@ def _epoch(value: datetime | None) -> int | None:
 
 
 _CASE_COLUMNS = (
-    "id", "number", "kind", "channel", "category", "grade", "state", "is_open", "escalation",
-    "supervisor", "paused", "customer_name", "customer_phone", "customer_id_number",
-    "service_number", "customer_address", "summary", "description", "remedy", "event_date",
-    "event_place", "business", "received_at", "entered_at", "updated_at", "receiving_clerk",
-    "owner", "responsibility", "satisfied", "satisfaction_score", "reopen_count",
-    "investigations", "archive_no", "appointment", "version", "next_due_at", "next_milestone",
+    "id",
+    "number",
+    "kind",
+    "channel",
+    "category",
+    "grade",
+    "state",
+    "is_open",
+    "escalation",
+    "supervisor",
+    "paused",
+    "customer_name",
+    "customer_phone",
+    "customer_id_number",
+    "service_number",
+    "customer_address",
+    "summary",
+    "description",
+    "remedy",
+    "event_date",
+    "event_place",
+    "business",
+    "received_at",
+    "entered_at",
+    "updated_at",
+    "receiving_clerk",
+    "owner",
+    "responsibility",
+    "satisfied",
+    "satisfaction_score",
+    "reopen_count",
+    "investigations",
+    "archive_no",
+    "appointment",
+    "version",
+    "next_due_at",
+    "next_milestone",
     "provisional",
 )
 _EPOCH_COLUMNS = {"received_at", "entered_at", "updated_at", "next_due_at"}
+_ARCHIVE_COLUMN = _CASE_COLUMNS.index("archive_no")
 
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _case_tuple(case_id: int, columns: dict[str, Any]) -> tuple[Any, ...]:
-    row = dict(columns, id=case_id)
+def _case_tuple(columns: dict[str, Any]) -> tuple[Any, ...]:
+    row = dict(columns, id=None)
     for name in _EPOCH_COLUMNS:
         row[name] = _epoch(row[name])
     if row["appointment"] is not None:
@@ -240,77 +361,183 @@ def _case_tuple(case_id: int, columns: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(row[c] for c in _CASE_COLUMNS)
 
 
+def _simulate_chunk(
+    spec: _Spec, index: int, received: list[datetime], numbers: list[str]
+) -> _Chunk:
+    rng = random.Random(spec.seed * 1_000_003 + index)
+    words = _Words()
+    out = _Chunk()
+    for at, number in zip(received, numbers, strict=True):
+        case, events = _simulate(spec, rng, words, at, number)
+        milestones = compute_milestones(spec.policy, spec.calendar, spec.tz, spec.now, case, events)
+        out.cases.append(_case_tuple(case_columns(case, milestones)))
+        out.events.append(
+            [(ev.kind, _epoch(ev.at), ev.actor, _dumps(dict(ev.payload))) for ev in events]
+        )
+        out.milestones.append(
+            [
+                (
+                    m.id,
+                    m.clock,
+                    _epoch(m.started_at),
+                    _epoch(m.due_at),
+                    _epoch(m.met_at),
+                    m.provisional,
+                    m.extension,
+                )
+                for m in milestones
+            ]
+        )
+        out.search.append(
+            (
+                case.number,
+                case.customer_name,
+                f"{case.customer_phone} {case.service_number or ''}",
+                search_body(case),
+            )
+        )
+        out.archived_in.append(
+            events[-1].at.astimezone(spec.tz).year if case.archive_no == ARCHIVE_MARK else None
+        )
+    return out
+
+
+def _write_chunk(ctx: ServiceContext, conn: Connection, chunk: _Chunk, seqs: dict[str, int]) -> int:
+    """Insert one simulated chunk with fresh ids; returns the number of events."""
+    case_id = int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM cases").scalar_one())
+    event_id = int(
+        conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM case_events").scalar_one()
+    )
+    case_rows: list[tuple[Any, ...]] = []
+    event_rows: list[tuple[Any, ...]] = []
+    milestone_rows: list[tuple[Any, ...]] = []
+    search_rows: list[tuple[Any, ...]] = []
+    for i, row in enumerate(chunk.cases):
+        case_id += 1
+        values = list(row)
+        values[0] = case_id
+        events = chunk.events[i]
+        year = chunk.archived_in[i]
+        if year is not None:
+            seqs[f"archive:{year}"] += 1
+            archive_no = format_archive_no(ctx.branch_code, year, seqs[f"archive:{year}"])
+            values[_ARCHIVE_COLUMN] = archive_no
+            kind, at, actor, payload = events[-1]
+            events = [*events[:-1], (kind, at, actor, payload.replace(ARCHIVE_MARK, archive_no))]
+        case_rows.append(tuple(values))
+        for seq, (kind, at, actor, payload) in enumerate(events, start=1):
+            event_id += 1
+            event_rows.append((event_id, case_id, seq, kind, at, at, actor, payload))
+        milestone_rows.extend((case_id, *m) for m in chunk.milestones[i])
+        search_rows.append((case_id, *chunk.search[i]))
+    placeholders = ", ".join("?" * len(_CASE_COLUMNS))
+    conn.exec_driver_sql(
+        f"INSERT INTO cases ({', '.join(_CASE_COLUMNS)}) VALUES ({placeholders})", case_rows
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO case_events (id, case_id, seq, kind, at, recorded_at, actor, payload)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        event_rows,
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO case_milestones (case_id, milestone, clock, started_at, due_at, met_at,"
+        " provisional, extension) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        milestone_rows,
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO case_search (rowid, number, customer, phones, body) VALUES (?, ?, ?, ?, ?)",
+        search_rows,
+    )
+    conn.execute(
+        text(
+            "INSERT INTO counters(name, value) VALUES (:name, :value) "
+            "ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)"
+        ),
+        [{"name": k, "value": v} for k, v in seqs.items()],
+    )
+    return len(event_rows)
+
+
+def _simulated(spec: _Spec, jobs: list[tuple[int, list[datetime], list[str]]]) -> Iterator[_Chunk]:
+    """The chunks in order, simulated on every core when there is enough work."""
+    workers = min(os.cpu_count() or 1, len(jobs))
+    if workers < 2:
+        for index, received, numbers in jobs:
+            yield _simulate_chunk(spec, index, received, numbers)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        # A bounded window of chunks in flight: memory stays flat for any demo size.
+        pending: list[Future[_Chunk]] = [
+            pool.submit(_simulate_chunk, spec, *job) for job in jobs[: workers * 2]
+        ]
+        for job in jobs[len(pending) :]:
+            chunk = pending.pop(0).result()
+            pending.append(pool.submit(_simulate_chunk, spec, *job))
+            yield chunk
+        for future in pending:
+            yield future.result()
+
+
 def generate_demo(
-    ctx: ServiceContext, *, cases: int, actor: str, seed: int = 1, days: int = 365,
+    ctx: ServiceContext,
+    *,
+    cases: int,
+    actor: str,
+    seed: int = 1,
+    days: int = 365,
     progress: Progress | None = None,
 ) -> DemoResult:
     """Add `cases` demo cases received over the last `days`. Written in chunks of
     one transaction each; `progress` returning False stops after the current chunk."""
     rng = random.Random(seed)
-    words = _Words()
     now = ctx.now()
     with ctx.db.write() as conn:
         _ensure_demo_staff(ctx, conn, actor)
     times = _received_times(rng, cases, now, days)
-    done = events_total = 0
     # Counters as the database has them: "case:YYYYMMDD" and "archive:YYYY".
     seqs: dict[str, int] = defaultdict(int)
     with ctx.db.read() as conn:
         for name, value in conn.exec_driver_sql("SELECT name, value FROM counters"):
             seqs[name] = int(value)
+    numbers = []
+    for received in times:
+        key = f"case:{received.date():%Y%m%d}"
+        seqs[key] += 1
+        numbers.append(format_case_number(ctx.branch_code, received.date(), seqs[key]))
+    categories = {
+        kind.value: [(c.code, c.parent or c.code) for c in ctx.catalogue.for_kind(kind.value)]
+        for kind in CaseKind
+    }
+    spec = _Spec(ctx.branch_code, ctx.calendar, ctx.policy, categories, ctx.tz, now, seed)
+    jobs = [
+        (i, times[s : s + CHUNK], numbers[s : s + CHUNK])
+        for i, s in enumerate(range(0, cases, CHUNK))
+    ]
+    done = events_total = 0
     cancelled = False
-    for start in range(0, cases, CHUNK):
-        chunk = times[start : start + CHUNK]
-        with ctx.db.write() as conn:
-            ids = _Ids(conn)
-            case_rows, event_rows, milestone_rows, search_rows = [], [], [], []
-            for received in chunk:
-                day = received.date()
-                key = f"case:{day:%Y%m%d}"
-                seqs[key] += 1
-                number = format_case_number(ctx.branch_code, day, seqs[key])
-                case, events = _simulate(ctx, rng, words, received, number, now, seqs)
-                ids.case += 1
-                milestones = milestones_of(ctx, case, events)
-                case_rows.append(_case_tuple(ids.case, case_columns(case, milestones)))
-                for seq, ev in enumerate(events, start=1):
-                    ids.event += 1
-                    event_rows.append((ids.event, ids.case, seq, ev.kind, _epoch(ev.at),
-                                       _epoch(ev.at), ev.actor, _dumps(dict(ev.payload))))
-                milestone_rows.extend(
-                    (ids.case, m.id, m.clock, _epoch(m.started_at), _epoch(m.due_at),
-                     _epoch(m.met_at), m.provisional, m.extension) for m in milestones
+    chunks = _simulated(spec, jobs)
+    try:
+        for (_, chunk_times, _), chunk in zip(jobs, chunks, strict=False):
+            with ctx.db.write() as conn:
+                # Bulk inserts touch many index pages; a larger page cache for this
+                # connection only (the pool's other connections keep the default).
+                conn.exec_driver_sql("PRAGMA cache_size = -131072")
+                written = _write_chunk(ctx, conn, chunk, seqs)
+                conn.exec_driver_sql("PRAGMA cache_size = -2000")
+                write_audit(
+                    ctx,
+                    conn,
+                    actor=actor,
+                    action="demo.generate",
+                    case_id=None,
+                    detail={"cases": len(chunk_times), "events": written, "seed": seed},
                 )
-                search_rows.append((ids.case, case.number, case.customer_name,
-                                    f"{case.customer_phone} {case.service_number or ''}",
-                                    search_body(case)))
-            placeholders = ", ".join("?" * len(_CASE_COLUMNS))
-            conn.exec_driver_sql(
-                f"INSERT INTO cases ({', '.join(_CASE_COLUMNS)}) VALUES ({placeholders})",
-                case_rows,
-            )
-            conn.exec_driver_sql(
-                "INSERT INTO case_events (id, case_id, seq, kind, at, recorded_at, actor, payload)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", event_rows,
-            )
-            conn.exec_driver_sql(
-                "INSERT INTO case_milestones (case_id, milestone, clock, started_at, due_at,"
-                " met_at, provisional, extension) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", milestone_rows,
-            )
-            conn.exec_driver_sql(
-                "INSERT INTO case_search (rowid, number, customer, phones, body)"
-                " VALUES (?, ?, ?, ?, ?)", search_rows,
-            )
-            conn.execute(
-                text("INSERT INTO counters(name, value) VALUES (:name, :value) "
-                     "ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)"),
-                [{"name": k, "value": v} for k, v in seqs.items()],
-            )
-            done += len(chunk)
-            events_total += len(event_rows)
-            write_audit(ctx, conn, actor=actor, action="demo.generate", case_id=None,
-                        detail={"cases": len(chunk), "events": len(event_rows), "seed": seed})
-        if progress is not None and not progress(done, cases):
-            cancelled = done < cases
-            break
+            done += len(chunk_times)
+            events_total += written
+            if progress is not None and not progress(done, cases):
+                cancelled = done < cases
+                break
+    finally:
+        if isinstance(chunks, Generator):
+            chunks.close()
     return DemoResult(cases=done, events=events_total, cancelled=cancelled)

@@ -42,22 +42,46 @@ class CaseSummary:
 
 
 _SUMMARY_COLUMNS = (
-    cases.c.id, cases.c.number, cases.c.kind, cases.c.state, cases.c.grade, cases.c.category,
-    cases.c.customer_name, cases.c.customer_phone, cases.c.service_number, cases.c.owner,
-    cases.c.summary, cases.c.received_at, cases.c.next_due_at, cases.c.next_milestone,
-    cases.c.paused, cases.c.provisional, cases.c.escalation,
+    cases.c.id,
+    cases.c.number,
+    cases.c.kind,
+    cases.c.state,
+    cases.c.grade,
+    cases.c.category,
+    cases.c.customer_name,
+    cases.c.customer_phone,
+    cases.c.service_number,
+    cases.c.owner,
+    cases.c.summary,
+    cases.c.received_at,
+    cases.c.next_due_at,
+    cases.c.next_milestone,
+    cases.c.paused,
+    cases.c.provisional,
+    cases.c.escalation,
 )
 
 
 def _summary(row: Any) -> CaseSummary:
     r = row._mapping
     return CaseSummary(
-        id=r["id"], number=r["number"], kind=r["kind"], state=r["state"], grade=r["grade"],
-        category=r["category"], customer_name=r["customer_name"],
-        phone_masked=mask_phone(r["customer_phone"]), service_number=r["service_number"],
-        owner=r["owner"], summary=r["summary"], received_at=r["received_at"],
-        next_due_at=r["next_due_at"], next_milestone=r["next_milestone"],
-        paused=bool(r["paused"]), provisional=bool(r["provisional"]), escalation=r["escalation"],
+        id=r["id"],
+        number=r["number"],
+        kind=r["kind"],
+        state=r["state"],
+        grade=r["grade"],
+        category=r["category"],
+        customer_name=r["customer_name"],
+        phone_masked=mask_phone(r["customer_phone"]),
+        service_number=r["service_number"],
+        owner=r["owner"],
+        summary=r["summary"],
+        received_at=r["received_at"],
+        next_due_at=r["next_due_at"],
+        next_milestone=r["next_milestone"],
+        paused=bool(r["paused"]),
+        provisional=bool(r["provisional"]),
+        escalation=r["escalation"],
     )
 
 
@@ -71,8 +95,14 @@ def _fetch(ctx: ServiceContext, query: Select[Any]) -> list[CaseSummary]:
 
 
 def list_cases(
-    ctx: ServiceContext, *, state: str | None = None, kind: str | None = None,
-    owner: str | None = None, open_only: bool = False, limit: int = 50, offset: int = 0,
+    ctx: ServiceContext,
+    *,
+    state: str | None = None,
+    kind: str | None = None,
+    owner: str | None = None,
+    open_only: bool = False,
+    limit: int = 50,
+    offset: int = 0,
 ) -> list[CaseSummary]:
     """Newest first, filtered."""
     q = select(*_SUMMARY_COLUMNS)
@@ -94,7 +124,11 @@ _ON_CLOCK = text("next_due_at IS NOT NULL AND paused = 0")
 
 
 def _queue(
-    ctx: ServiceContext, *, before: datetime, after: datetime | None, owner: str | None,
+    ctx: ServiceContext,
+    *,
+    before: datetime,
+    after: datetime | None,
+    owner: str | None,
     limit: int,
 ) -> list[CaseSummary]:
     q = select(*_SUMMARY_COLUMNS).where(_ON_CLOCK, cases.c.next_due_at < before)
@@ -110,7 +144,9 @@ def overdue(ctx: ServiceContext, *, owner: str | None = None, limit: int = 50) -
     return _queue(ctx, before=ctx.now(), after=None, owner=owner, limit=limit)
 
 
-def due_today(ctx: ServiceContext, *, owner: str | None = None, limit: int = 50) -> list[CaseSummary]:
+def due_today(
+    ctx: ServiceContext, *, owner: str | None = None, limit: int = 50
+) -> list[CaseSummary]:
     """Cases not yet overdue whose nearest deadline is before midnight tonight."""
     now = ctx.now()
     midnight = datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=ctx.tz)
@@ -153,9 +189,19 @@ def _fts_phrase(term: str) -> str:
 # Trigram search needs 3+ characters; shorter terms are matched with instr() over the
 # same text (STACK-NOTES: trigram cannot match 1–2 character queries by design).
 _HAYSTACK = (
-    cases.c.number + " " + cases.c.customer_name + " " + cases.c.customer_phone + " "
-    + func.coalesce(cases.c.service_number, "") + " " + cases.c.summary + " "
-    + cases.c.description + " " + cases.c.remedy
+    cases.c.number
+    + " "
+    + cases.c.customer_name
+    + " "
+    + cases.c.customer_phone
+    + " "
+    + func.coalesce(cases.c.service_number, "")
+    + " "
+    + cases.c.summary
+    + " "
+    + cases.c.description
+    + " "
+    + cases.c.remedy
 )
 
 
@@ -189,7 +235,10 @@ def search(ctx: ServiceContext, query: str, *, limit: int = 50) -> list[CaseSumm
 
 
 def customer_cases(
-    ctx: ServiceContext, *, phone: str | None = None, service_number: str | None = None,
+    ctx: ServiceContext,
+    *,
+    phone: str | None = None,
+    service_number: str | None = None,
     limit: int = 20,
 ) -> list[CaseSummary]:
     """A customer's earlier cases, by contact phone or service number, newest first."""

@@ -11,11 +11,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, delete, func, insert, select, text, update
+from sqlalchemy import Connection, CursorResult, delete, func, insert, select, text, update
 
+from branchdesk.calendars import WorkingCalendar
 from branchdesk.domain.process import CaseEvent, CaseSnapshot, apply
-from branchdesk.domain.sla import MilestoneStatus, SlaEvent, evaluate
+from branchdesk.domain.sla import MilestoneStatus, SlaEvent, SlaPolicy, evaluate
 from branchdesk.persistence.schema import (
     audit_log,
     case_events,
@@ -47,7 +49,7 @@ def load_events(conn: Connection, case_id: int) -> list[CaseEvent]:
         .where(case_events.c.case_id == case_id)
         .order_by(case_events.c.seq)
     ).mappings()
-    return [event_from_row(r) for r in rows]
+    return [event_from_row(dict(r)) for r in rows]
 
 
 def sla_events(events: Sequence[CaseEvent]) -> list[SlaEvent]:
@@ -62,11 +64,23 @@ def sla_events(events: Sequence[CaseEvent]) -> list[SlaEvent]:
     ]
 
 
+def compute_milestones(
+    policy: SlaPolicy,
+    calendar: WorkingCalendar,
+    tz: ZoneInfo,
+    now: datetime,
+    case: CaseSnapshot,
+    events: Sequence[CaseEvent],
+) -> list[MilestoneStatus]:
+    """Every SLA milestone of `case` under `policy`, as of `now`."""
+    rules = policy.milestones_for(case.kind.value, case.grade, case.category)
+    return evaluate(rules, sla_events(events), calendar, tz, now)
+
+
 def milestones_of(
     ctx: ServiceContext, case: CaseSnapshot, events: Sequence[CaseEvent]
 ) -> list[MilestoneStatus]:
-    rules = ctx.policy.milestones_for(case.kind.value, case.grade, case.category)
-    return evaluate(rules, sla_events(events), ctx.calendar, ctx.tz, ctx.now())
+    return compute_milestones(ctx.policy, ctx.calendar, ctx.tz, ctx.now(), case, events)
 
 
 def case_columns(case: CaseSnapshot, milestones: Sequence[MilestoneStatus]) -> dict[str, Any]:
@@ -198,6 +212,12 @@ def event_wire(case: CaseSnapshot, seq: int, event: CaseEvent) -> dict[str, Any]
     }
 
 
+def _inserted_id(result: CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 def record(
     ctx: ServiceContext,
     conn: Connection,
@@ -214,7 +234,7 @@ def record(
     milestones = milestones_of(ctx, after, events)
     columns = case_columns(after, milestones)
     if case_id is None:
-        case_id = int(conn.execute(insert(cases).values(**columns)).inserted_primary_key[0])
+        case_id = _inserted_id(conn.execute(insert(cases).values(**columns)))
         conn.execute(
             text(
                 "INSERT INTO case_search(rowid, number, customer, phones, body) "
@@ -242,7 +262,7 @@ def record(
                 text("UPDATE case_search SET body = body || ' ' || :note WHERE rowid = :id"),
                 {"id": case_id, "note": event.payload["text"]},
             )
-    event_id = int(
+    event_id = _inserted_id(
         conn.execute(
             insert(case_events).values(
                 case_id=case_id,
@@ -253,7 +273,7 @@ def record(
                 actor=event.actor,
                 payload=dict(event.payload),
             )
-        ).inserted_primary_key[0]
+        )
     )
     conn.execute(delete(case_milestones).where(case_milestones.c.case_id == case_id))
     if milestones:

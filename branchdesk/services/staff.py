@@ -45,7 +45,12 @@ def validate_new_staff(staff_no: str, name: str, roles: tuple[str, ...]) -> list
 
 
 def insert_staff(
-    ctx: ServiceContext, conn: Connection, *, staff_no: str, name: str, roles: tuple[str, ...],
+    ctx: ServiceContext,
+    conn: Connection,
+    *,
+    staff_no: str,
+    name: str,
+    roles: tuple[str, ...],
     actor: str,
 ) -> StaffMember:
     errors = validate_new_staff(staff_no, name, roles)
@@ -55,12 +60,21 @@ def insert_staff(
         raise ValidationError(errors)
     conn.execute(
         insert(staff).values(
-            staff_no=staff_no, name=name.strip(), roles=",".join(roles), active=True,
+            staff_no=staff_no,
+            name=name.strip(),
+            roles=",".join(roles),
+            active=True,
             created_at=ctx.now(),
         )
     )
-    write_audit(ctx, conn, actor=actor, action="staff.add", case_id=None,
-                detail={"staff_no": staff_no, "roles": list(roles)})
+    write_audit(
+        ctx,
+        conn,
+        actor=actor,
+        action="staff.add",
+        case_id=None,
+        detail={"staff_no": staff_no, "roles": list(roles)},
+    )
     return StaffMember(staff_no, name.strip(), roles, True)
 
 

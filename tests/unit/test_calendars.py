@@ -10,7 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import chinese_calendar
+import chinese_calendar  # type: ignore[import-untyped]  # the package ships no type hints
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -150,7 +150,7 @@ def test_working_days_between(cal: WorkingCalendar) -> None:
 
 
 def test_add_working_days_rejects_a_count_below_one(cal: WorkingCalendar) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="n must be >= 1"):
         cal.add_working_days(date(2025, 1, 1), 0)
 
 
@@ -215,6 +215,29 @@ def test_with_year_makes_a_year_known(cal: WorkingCalendar) -> None:
     assert newer.add_working_days(date(2026, 12, 10), 30) == (date(2027, 1, 21), False)
     assert newer.add_working_days(date(2026, 12, 10), 31) == (date(2027, 1, 22), False)
     assert cal.add_working_days(date(2026, 12, 10), 31) == (date(2027, 1, 22), True)
+
+
+def test_with_year_replaces_a_corrected_year(cal: WorkingCalendar) -> None:
+    corrected = CalendarYear.of(2026, cal.years[2026].holidays | {date(2026, 12, 31)}, [])
+    newer = cal.with_year(corrected, version="hq-2026.2")
+    assert not newer.is_working_day(date(2026, 12, 31))
+    assert not newer.is_working_day(date(2026, 2, 14))  # its make-up Saturday was dropped
+    assert newer.years[2026] == corrected
+    assert newer.add_working_days(date(2026, 12, 30), 1) == (date(2027, 1, 1), True)
+
+
+def test_knows_range(cal: WorkingCalendar) -> None:
+    assert cal.knows_range(date(2004, 1, 1), date(2026, 12, 31))
+    assert not cal.knows_range(date(2026, 12, 1), date(2027, 1, 1))
+    assert not cal.knows_range(date(2003, 12, 31), date(2004, 1, 1))
+
+
+def test_a_year_filed_under_the_wrong_number_is_refused() -> None:
+    y2025 = CalendarYear.of(2025, [], [])
+    with pytest.raises(CalendarError) as caught:
+        WorkingCalendar({2026: y2025}, version="v")
+    assert caught.value.key == "error.calendar.year_mismatch"
+    assert caught.value.params["entry"] == "years.2026"
 
 
 def test_json_round_trip(cal: WorkingCalendar) -> None:

@@ -6,6 +6,7 @@ comments show the count), never computed by the code under test.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -37,8 +38,13 @@ def eod(y: int, m: int, d: int) -> datetime:
     return datetime(y, m, d, 23, 59, 59, tzinfo=SH)
 
 
-def due(start: datetime, amount: int, unit: Unit, **kwargs: object) -> datetime:
-    result = compute_due(start, Limit(amount, unit), CAL, SH, **kwargs)  # type: ignore[arg-type]
+def due(
+    start: datetime,
+    amount: int,
+    unit: Unit,
+    pauses: Sequence[tuple[datetime, datetime | None]] = (),
+) -> datetime:
+    result = compute_due(start, Limit(amount, unit), CAL, SH, pauses=pauses)
     assert not result.provisional
     return result.at
 
@@ -198,7 +204,7 @@ def test_an_open_pause_counts_up_to_now() -> None:
     )
     assert not met["acknowledge"].paused
     # And an open pause needs `now` to be counted.
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="open pause"):
         compute_due(at(2025, 11, 3, 9), Limit(7, WD), CAL, SH, pauses=[(at(2025, 11, 5), None)])
 
 
@@ -403,9 +409,9 @@ def test_events_are_taken_in_time_order() -> None:
 
 
 def test_naive_datetimes_are_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="timezone-aware"):
         compute_due(datetime(2025, 11, 3, 9), Limit(1, WD), CAL, SH)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="timezone-aware"):
         evaluate([], [], CAL, SH, datetime(2025, 11, 3, 9))
 
 
@@ -499,3 +505,13 @@ def test_an_unknown_year_calendar_changes_nothing_for_hours() -> None:
     empty = WorkingCalendar({}, version="none")
     result = compute_due(at(2027, 3, 1, 8), Limit(24, HOURS), empty, SH)
     assert result.at == at(2027, 3, 2, 8) and not result.provisional
+
+
+def test_a_limit_given_a_plain_unit_string_counts_in_that_unit() -> None:
+    limit = Limit(24, "hours")  # type: ignore[arg-type]
+    assert limit.unit is HOURS
+    assert compute_due(at(2025, 11, 3, 9), limit, CAL, SH).at == at(2025, 11, 4, 9)
+    with pytest.raises(ValueError, match="weeks"):
+        Limit(1, "weeks")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="at least 1"):
+        Limit(0, WD)

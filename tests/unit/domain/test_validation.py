@@ -257,7 +257,13 @@ def test_mask_id() -> None:
         ("a", 2, 10, False, [FieldError("f", "error.field.too_short", {"min": 2})]),
         ("断网", 2, 10, False, []),
         ("一二三四五六七八九十", 1, 10, False, []),
-        ("一二三四五六七八九十一", 1, 10, False, [FieldError("f", "error.field.too_long", {"max": 10})]),
+        (
+            "一二三四五六七八九十一",
+            1,
+            10,
+            False,
+            [FieldError("f", "error.field.too_long", {"max": 10})],
+        ),
         ("a\x00b", 0, 10, False, [FieldError("f", "error.field.control_chars")]),
         ("a\x1bb", 0, 10, True, [FieldError("f", "error.field.control_chars")]),
         ("a\u202eb", 0, 10, True, [FieldError("f", "error.field.control_chars")]),
@@ -316,7 +322,9 @@ def _customer(**changes: Any) -> Customer:
     return replace(Customer(name="张三", phone="13812345678"), **changes)
 
 
-def _errors(form: IntakeForm, catalogue: Catalogue = CATALOGUE, now: datetime = NOW) -> list[FieldError]:
+def _errors(
+    form: IntakeForm, catalogue: Catalogue = CATALOGUE, now: datetime = NOW
+) -> list[FieldError]:
     with pytest.raises(ValidationError) as caught:
         validate_intake(form, catalogue, now=now)
     assert caught.value.key == "error.validation"
@@ -476,7 +484,11 @@ def test_retired_category_is_refused_for_new_cases() -> None:
                     "kinds": ["complaint"],
                     "children": [
                         {"code": "network", "names": {"zh_CN": "网络", "en": "Network"}},
-                        {"code": "pager", "names": {"zh_CN": "寻呼", "en": "Pager"}, "active": False},
+                        {
+                            "code": "pager",
+                            "names": {"zh_CN": "寻呼", "en": "Pager"},
+                            "active": False,
+                        },
                     ],
                 }
             ],
@@ -542,7 +554,9 @@ def test_name_too_long() -> None:
 
 
 def test_event_date_today_is_fine_tomorrow_is_not() -> None:
-    assert validate_intake(_form(event_date=NOW.date()), CATALOGUE, now=NOW).event_date == NOW.date()
+    assert (
+        validate_intake(_form(event_date=NOW.date()), CATALOGUE, now=NOW).event_date == NOW.date()
+    )
     assert _errors(_form(event_date=date(2026, 11, 30))) == [
         FieldError("event_date", "error.date.future")
     ]
@@ -601,7 +615,10 @@ def test_appointment_for_a_service_request() -> None:
     )
 
 
-@pytest.mark.parametrize("kind, category", [("complaint", "technical/network"), ("consultation", "consultation/broadband")])
+@pytest.mark.parametrize(
+    "kind, category",
+    [("complaint", "technical/network"), ("consultation", "consultation/broadband")],
+)
 def test_appointment_only_for_service_requests(kind: str, category: str) -> None:
     form = _form(kind=kind, category=category, appointment=_appointment(NOW + timedelta(days=1)))
     assert _errors(form) == [
@@ -613,7 +630,11 @@ def test_appointment_only_for_service_requests(kind: str, category: str) -> None
     ("start", "hours", "expected"),
     [
         (NOW - timedelta(hours=23), 1, []),
-        (NOW - timedelta(hours=25), 1, [FieldError("appointment.start", "error.appointment.start_past")]),
+        (
+            NOW - timedelta(hours=25),
+            1,
+            [FieldError("appointment.start", "error.appointment.start_past")],
+        ),
         (NOW, 0, [FieldError("appointment.end", "error.appointment.end_before_start")]),
         (NOW, -1, [FieldError("appointment.end", "error.appointment.end_before_start")]),
         (NOW, 8.02, [FieldError("appointment.end", "error.appointment.too_long", {"hours": 8})]),
