@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import chinese_calendar  # type: ignore[import-untyped]  # the package ships no type hints
+import chinese_calendar
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "resources" / "calendars" / "cn.json"
 FIRST_YEAR = 2004  # the first year chinesecalendar has data for

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import chinese_calendar  # type: ignore[import-untyped]  # the package ships no type hints
+import chinese_calendar
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -1,0 +1,78 @@
+"""Fixtures shared by every suite: a real branch installation (encrypted SQLite file
+in a temporary directory, key in an in-memory keyring) with a controllable clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import keyring
+import pytest
+
+from branchdesk.bootstrap import initialise
+from branchdesk.domain.model import Customer, IntakeForm
+from branchdesk.secrets import KeyringSecretStore
+from branchdesk.services.context import ServiceContext
+from tests.support.fakes import Clock, MemoryKeyring
+
+TZ = ZoneInfo("Asia/Shanghai")
+#: A Wednesday morning at the counter, well inside a year the calendar knows.
+START = datetime(2026, 11, 25, 9, 30, tzinfo=TZ)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[MemoryKeyring]:
+    """No test touches the real keyring, the real data directory or the caller's env."""
+    backend = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    for name in ("BRANCHDESK_DATA_DIR", "BRANCHDESK_PASSPHRASE", "BRANCHDESK_STAFF",
+                 "BRANCHDESK_LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@dataclass
+class Branch:
+    ctx: ServiceContext
+    clock: Clock
+    data_dir: Path
+    store: KeyringSecretStore
+
+
+@pytest.fixture
+def branch(tmp_path: Path, _isolated: MemoryKeyring) -> Iterator[Branch]:
+    """An initialised branch GZ0012 with administrator A001 and handler H201."""
+    from branchdesk.services import staff
+
+    store = KeyringSecretStore(_isolated)
+    data_dir = tmp_path / "branch"
+    ctx, _ = initialise(
+        data_dir, branch_code="GZ0012", branch_name="广州天河营业厅", admin_no="A001",
+        admin_name="管理员", store=store,
+    )
+    clock = Clock(START)
+    ctx.clock = clock
+    staff.add_staff(ctx, staff_no="H201", name="刘志强", roles=("handler",), actor="A001")
+    staff.add_staff(ctx, staff_no="M301", name="吴海涛", roles=("manager",), actor="A001")
+    yield Branch(ctx, clock, data_dir, store)
+    ctx.db.close()
+
+
+def complaint_form(**changes: object) -> IntakeForm:
+    """A valid walk-in complaint; override any field by keyword."""
+    from dataclasses import replace
+
+    form = IntakeForm(
+        kind="complaint", channel="walk_in", category="technical/network",
+        customer=Customer(name="张三", phone="13812345678", service_number="KD0200012345",
+                          address="天河区体育西路100号"),
+        summary="家中手机信号弱经常掉线", description="近一个月在家中室内信号只有一格。",
+        remedy="尽快优化网络覆盖",
+    )
+    return replace(form, **changes)  # type: ignore[arg-type]
