@@ -23,18 +23,20 @@ from branchdesk.services.context import DEFAULT_TZ, ServiceContext
 from branchdesk.services.queries import CaseSummary
 
 
-def jsonable(value: Any) -> Any:
-    """Plain JSON values from dataclasses, enums, dates and mappings."""
+def jsonable(value: Any, tz: ZoneInfo = DEFAULT_TZ) -> Any:
+    """Plain JSON values from dataclasses, enums, dates and mappings; times in `tz`."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: jsonable(getattr(value, f.name), tz) for f in dataclasses.fields(value)}
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return (value.astimezone(tz) if value.tzinfo else value).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v, tz) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
-        return [jsonable(v) for v in value]
+        return [jsonable(v, tz) for v in value]
     return value
 
 
@@ -109,7 +111,7 @@ class Printer:
         print(text, file=self.err)
 
     def emit_json(self, value: Any) -> None:
-        json.dump(jsonable(value), self.out, ensure_ascii=False, indent=2)
+        json.dump(jsonable(value, self.tz), self.out, ensure_ascii=False, indent=2)
         self.out.write("\n")
 
     def progress(self, done: int, total: int) -> None:
