@@ -29,8 +29,12 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Memor
     backend = MemoryKeyring()
     previous = keyring.get_keyring()
     keyring.set_keyring(backend)
-    for name in ("BRANCHDESK_DATA_DIR", "BRANCHDESK_PASSPHRASE", "BRANCHDESK_STAFF",
-                 "BRANCHDESK_LANG"):
+    for name in (
+        "BRANCHDESK_DATA_DIR",
+        "BRANCHDESK_PASSPHRASE",
+        "BRANCHDESK_STAFF",
+        "BRANCHDESK_LANG",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     yield backend
@@ -53,8 +57,12 @@ def branch(tmp_path: Path, _isolated: MemoryKeyring) -> Iterator[Branch]:
     store = KeyringSecretStore(_isolated)
     data_dir = tmp_path / "branch"
     ctx, _ = initialise(
-        data_dir, branch_code="GZ0012", branch_name="广州天河营业厅", admin_no="A001",
-        admin_name="管理员", store=store,
+        data_dir,
+        branch_code="GZ0012",
+        branch_name="广州天河营业厅",
+        admin_no="A001",
+        admin_name="管理员",
+        store=store,
     )
     clock = Clock(START)
     ctx.clock = clock
@@ -69,10 +77,17 @@ def complaint_form(**changes: object) -> IntakeForm:
     from dataclasses import replace
 
     form = IntakeForm(
-        kind="complaint", channel="walk_in", category="technical/network",
-        customer=Customer(name="张三", phone="13812345678", service_number="KD0200012345",
-                          address="天河区体育西路100号"),
-        summary="家中手机信号弱经常掉线", description="近一个月在家中室内信号只有一格。",
+        kind="complaint",
+        channel="walk_in",
+        category="technical/network",
+        customer=Customer(
+            name="张三",
+            phone="13812345678",
+            service_number="KD0200012345",
+            address="天河区体育西路100号",
+        ),
+        summary="家中手机信号弱经常掉线",
+        description="近一个月在家中室内信号只有一格。",
         remedy="尽快优化网络覆盖",
     )
     return replace(form, **changes)  # type: ignore[arg-type]

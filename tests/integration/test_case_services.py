@@ -19,8 +19,15 @@ from branchdesk.services import cases
 from branchdesk.services.recording import GENESIS_HASH, audit_hash, load_events
 from tests.conftest import TZ, Branch, complaint_form
 
-TABLES = ("cases", "case_events", "case_milestones", "audit_log", "outbox", "counters",
-          "case_search")
+TABLES = (
+    "cases",
+    "case_events",
+    "case_milestones",
+    "audit_log",
+    "outbox",
+    "counters",
+    "case_search",
+)
 
 
 def counts(branch: Branch) -> dict[str, Any]:
@@ -29,7 +36,8 @@ def counts(branch: Branch) -> dict[str, Any]:
             t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in TABLES
         }
         result["counter_values"] = conn.execute(
-            text("SELECT group_concat(name || '=' || value) FROM counters")).scalar()
+            text("SELECT group_concat(name || '=' || value) FROM counters")
+        ).scalar()
         result["case_rows"] = conn.execute(text("SELECT * FROM cases ORDER BY id")).all()
     return result
 
@@ -77,8 +85,9 @@ def test_unknown_actor_is_refused_and_nothing_written(branch: Branch) -> None:
 
 
 def test_daily_sequence_numbers(branch: Branch) -> None:
-    numbers = [cases.intake(branch.ctx, form=complaint_form(), actor="A001").case.number
-               for _ in range(3)]
+    numbers = [
+        cases.intake(branch.ctx, form=complaint_form(), actor="A001").case.number for _ in range(3)
+    ]
     assert [n[16:20] for n in numbers] == ["0001", "0002", "0003"]
     branch.clock.advance(days=1)
     tomorrow = cases.intake(branch.ctx, form=complaint_form(), actor="A001").case.number
@@ -90,16 +99,30 @@ def test_full_complaint_lifecycle(branch: Branch) -> None:
     steps: list[tuple[str, dict[str, Any]]] = [
         ("acknowledge", {}),
         ("assign", {"to": "H201"}),
-        ("record_investigation", {"stage": "initial", "methods": "system_data,interview",
-                                  "findings": "基站故障导致覆盖变差"}),
+        (
+            "record_investigation",
+            {
+                "stage": "initial",
+                "methods": "system_data,interview",
+                "findings": "基站故障导致覆盖变差",
+            },
+        ),
         ("determine_responsibility", {"party": "carrier", "explanation": "基站故障"}),
-        ("plan", {"measures": "compensation,rectification", "detail": "修复基站并减免月租",
-                  "compensation_fen": "3000"}),
+        (
+            "plan",
+            {
+                "measures": "compensation,rectification",
+                "detail": "修复基站并减免月租",
+                "compensation_fen": "3000",
+            },
+        ),
         ("resolve", {"result": "基站已修复", "cause_analysis": "设备老化"}),
         ("record_feedback", {"satisfied": "no", "score": "2"}),
         ("reopen", {"reason": "用户认为仍有掉线"}),
-        ("record_investigation", {"stage": "detailed", "methods": "on_site",
-                                  "findings": "室内覆盖仍弱"}),
+        (
+            "record_investigation",
+            {"stage": "detailed", "methods": "on_site", "findings": "室内覆盖仍弱"},
+        ),
         ("determine_responsibility", {"party": "carrier", "explanation": "室分缺失"}),
         ("plan", {"measures": "rectification", "detail": "加装室分"}),
         ("resolve", {"result": "已加装室分"}),
@@ -115,7 +138,7 @@ def test_full_complaint_lifecycle(branch: Branch) -> None:
     assert case.reopen_count == 1 and case.satisfied is True and case.satisfaction_score == 5
     assert case.owner == "H201" and case.responsibility == "carrier"
     assert case.archive_no == "GZ0012-A2026-000001"
-    assert [e.kind for e in view.events][0] == "received"
+    assert view.events[0].kind == "received"
     assert len(view.events) == len(steps) + 1
     with branch.ctx.db.read() as conn:
         row = conn.execute(text("SELECT * FROM cases WHERE number = :n"), {"n": n}).mappings().one()
@@ -152,8 +175,9 @@ def test_bad_action_parameters_write_nothing(branch: Branch) -> None:
 
 
 def test_unknown_case_number(branch: Branch) -> None:
-    from branchdesk.domain.case_numbers import format_case_number
     from datetime import date
+
+    from branchdesk.domain.case_numbers import format_case_number
 
     with pytest.raises(NotFound):
         cases.get_case(branch.ctx, format_case_number("GZ0012", date(2026, 1, 5), 42))
@@ -169,15 +193,18 @@ def due(view: Any, milestone: str) -> datetime:
 
 def test_backdated_letter_starts_the_clock_at_receipt(branch: Branch) -> None:
     received = datetime(2026, 11, 20, 16, 0, tzinfo=TZ)  # a Friday, five days ago
-    view = cases.intake(branch.ctx, form=complaint_form(channel="letter", received_at=received),
-                        actor="A001")
+    view = cases.intake(
+        branch.ctx, form=complaint_form(channel="letter", received_at=received), actor="A001"
+    )
     assert view.case.received_at == received
     assert view.events[0].payload["backdated"] is True
     assert due(view, "acknowledge") == received + timedelta(hours=24)
     # 7 working days after Fri 2026-11-20: Mon 23 … Tue 01 December.
     assert due(view, "first_reply") == datetime(2026, 12, 1, 23, 59, 59, tzinfo=TZ)
     assert {m.id for m in view.milestones if m.overdue(branch.ctx.now())} == {
-        "acknowledge", "initial_investigation"}
+        "acknowledge",
+        "initial_investigation",
+    }
 
 
 def test_pause_extension_grade_change_recompute_deadlines(branch: Branch) -> None:
@@ -211,13 +238,22 @@ def test_audit_chain_and_outbox_sequence(branch: Branch) -> None:
         seqs = conn.execute(text("SELECT seq FROM outbox ORDER BY seq")).scalars().all()
     prev = GENESIS_HASH
     for e in entries:
-        body = {"at": e["at"], "actor": e["actor"], "workstation": e["workstation"],
-                "action": e["action"], "case_id": e["case_id"], "detail": json.loads(e["detail"])}
+        body = {
+            "at": e["at"],
+            "actor": e["actor"],
+            "workstation": e["workstation"],
+            "action": e["action"],
+            "case_id": e["case_id"],
+            "detail": json.loads(e["detail"]),
+        }
         assert e["prev_hash"] == prev
         assert e["hash"] == audit_hash(prev, body)
         prev = e["hash"]
-    assert [e["action"] for e in entries][-3:] == ["case.received", "case.acknowledge",
-                                                   "case.add_note"]
+    assert [e["action"] for e in entries][-3:] == [
+        "case.received",
+        "case.acknowledge",
+        "case.add_note",
+    ]
     assert seqs == [1, 2, 3]  # gapless per device
 
 

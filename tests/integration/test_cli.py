@@ -16,11 +16,33 @@ import pytest
 
 from branchdesk.cli import main
 
-INIT = ["init", "--branch-code", "GZ0012", "--branch-name", "广州天河营业厅",
-        "--admin-no", "A001", "--admin-name", "管理员"]
-NEW = ["case", "new", "--kind", "complaint", "--category", "technical/network",
-       "--name", "张三", "--phone", "13812345678", "--summary", "家中信号弱经常掉线",
-       "--remedy", "尽快解决"]
+INIT = [
+    "init",
+    "--branch-code",
+    "GZ0012",
+    "--branch-name",
+    "广州天河营业厅",
+    "--admin-no",
+    "A001",
+    "--admin-name",
+    "管理员",
+]
+NEW = [
+    "case",
+    "new",
+    "--kind",
+    "complaint",
+    "--category",
+    "technical/network",
+    "--name",
+    "张三",
+    "--phone",
+    "13812345678",
+    "--summary",
+    "家中信号弱经常掉线",
+    "--remedy",
+    "尽快解决",
+]
 
 
 class Cli:
@@ -76,9 +98,22 @@ def test_human_output_is_in_the_branch_language(cli: Cli) -> None:
 
 
 def test_field_level_errors_on_stderr_and_nothing_written(cli: Cli) -> None:
-    code, out, err = cli("case", "new", "--kind", "complaint", "--category", "technical",
-                         "--name", "张三", "--phone", "12345", "--summary", "掉线",
-                         "--id-number", "110105194912310021")
+    code, out, err = cli(
+        "case",
+        "new",
+        "--kind",
+        "complaint",
+        "--category",
+        "technical",
+        "--name",
+        "张三",
+        "--phone",
+        "12345",
+        "--summary",
+        "掉线",
+        "--id-number",
+        "110105194912310021",
+    )
     assert code == 2 and out == ""
     assert "联系电话" in err and "分类" in err and "身份证号码" in err and "客户诉求" in err
     assert cli.json("case", "list") == []
@@ -114,7 +149,9 @@ def test_backdated_intake_from_the_command_line(cli: Cli) -> None:
     assert code == 2 and "受理时间" in err
 
 
-def test_not_initialised_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_not_initialised_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["--data-dir", str(tmp_path / "empty"), "--lang", "en", "case", "list"])
     err = capsys.readouterr().err
     assert code == 5 and "branchdesk init" in err
@@ -134,12 +171,22 @@ def test_installed_command_runs_in_passphrase_mode(tmp_path: Path) -> None:
     """The real entry point in a fresh process with no keyring at all: the key is
     derived from the passphrase given in the environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRANCHDESK_")}
-    env.update(BRANCHDESK_DATA_DIR=str(tmp_path / "pp"), BRANCHDESK_PASSPHRASE="correct horse 42",
-               PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", BRANCHDESK_LANG="en")
+    env.update(
+        BRANCHDESK_DATA_DIR=str(tmp_path / "pp"),
+        BRANCHDESK_PASSPHRASE="correct horse 42",
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        BRANCHDESK_LANG="en",
+    )
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "branchdesk.cli", *args], env=env,
-                              capture_output=True, text=True, timeout=120, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "branchdesk.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     done = run("start", "--demo-cases", "50")
     assert done.returncode == 0, done.stderr

@@ -45,7 +45,8 @@ def test_search_by_fragment_number_phone_and_service_number(branch: Branch) -> N
         branch.ctx,
         form=complaint_form(
             customer=Customer(name="李小龙", phone="020-87654321", service_number="KD0999"),
-            summary="宽带每天晚上断网", category="technical/equipment",
+            summary="宽带每天晚上断网",
+            category="technical/equipment",
         ),
         actor="A001",
     ).case
@@ -78,8 +79,9 @@ def test_customer_history_by_phone_or_service_number(branch: Branch) -> None:
     second = cases.intake(branch.ctx, form=complaint_form(), actor="A001").case.number
     history = queries.customer_cases(branch.ctx, phone="+86 138-1234-5678")
     assert [c.number for c in history] == [second, first]
-    assert [c.number for c in queries.customer_cases(branch.ctx, service_number="KD0200012345")] \
-        == [second, first]
+    assert [
+        c.number for c in queries.customer_cases(branch.ctx, service_number="KD0200012345")
+    ] == [second, first]
     assert queries.customer_cases(branch.ctx) == []
 
 

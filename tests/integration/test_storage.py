@@ -64,14 +64,26 @@ def test_key_lives_in_the_keyring_not_in_the_data_directory(
 def test_passphrase_mode_when_no_secure_keyring(tmp_path: Path) -> None:
     data_dir = tmp_path / "pp"
     with pytest.raises(SetupError) as caught:
-        initialise(data_dir, branch_code="SZ0001", branch_name="深圳营业厅", admin_no="A001",
-                   admin_name="管理员", use_keyring=False)
+        initialise(
+            data_dir,
+            branch_code="SZ0001",
+            branch_name="深圳营业厅",
+            admin_no="A001",
+            admin_name="管理员",
+            use_keyring=False,
+        )
     assert caught.value.key == "error.setup.passphrase_required"
     assert not data_dir.exists() or not any(data_dir.iterdir())
 
-    ctx, _ = initialise(data_dir, branch_code="SZ0001", branch_name="深圳营业厅",
-                        admin_no="A001", admin_name="管理员", passphrase=PASSPHRASE,
-                        use_keyring=False)
+    ctx, _ = initialise(
+        data_dir,
+        branch_code="SZ0001",
+        branch_name="深圳营业厅",
+        admin_no="A001",
+        admin_name="管理员",
+        passphrase=PASSPHRASE,
+        use_keyring=False,
+    )
     ctx.db.close()
     config = json.loads((data_dir / CONFIG_NAME).read_text())
     assert config["key_mode"] == "passphrase"
@@ -89,8 +101,15 @@ def test_passphrase_mode_when_no_secure_keyring(tmp_path: Path) -> None:
 
 def test_short_passphrase_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SecretStoreError) as caught:
-        initialise(tmp_path / "x", branch_code="SZ0001", branch_name="深圳营业厅",
-                   admin_no="A001", admin_name="管理员", passphrase="short", use_keyring=False)
+        initialise(
+            tmp_path / "x",
+            branch_code="SZ0001",
+            branch_name="深圳营业厅",
+            admin_no="A001",
+            admin_name="管理员",
+            passphrase="short",
+            use_keyring=False,
+        )
     assert caught.value.key == "error.secret.passphrase_short"
 
 
@@ -104,8 +123,14 @@ def test_insecure_keyring_backends_are_refused() -> None:
 
 def test_initialise_twice_is_refused(branch: Branch) -> None:
     with pytest.raises(SetupError) as caught:
-        initialise(branch.data_dir, branch_code="GZ0012", branch_name="x", admin_no="A001",
-                   admin_name="y", store=branch.store)
+        initialise(
+            branch.data_dir,
+            branch_code="GZ0012",
+            branch_name="x",
+            admin_no="A001",
+            admin_name="y",
+            store=branch.store,
+        )
     assert caught.value.key == "error.setup.already_initialised"
 
 
@@ -145,21 +170,28 @@ def test_migration_from_the_first_schema_keeps_and_indexes_old_cases(tmp_path: P
     migrate(db, target="0001")
     with db.write() as conn:
         assert current_revision(conn) == "0001"
-        conn.execute(text(
-            "INSERT INTO cases (id, number, kind, channel, category, grade, state, is_open,"
-            " escalation, paused, customer_name, customer_phone, summary, description, remedy,"
-            " received_at, entered_at, updated_at, receiving_clerk, owner, reopen_count,"
-            " investigations, version, provisional) VALUES (1, 'GZ0012-20250101-0001X',"
-            " 'complaint', 'walk_in', 'technical/network', 'ordinary', 'received', 1, 'none', 0,"
-            " '王五', '13900001111', '宽带晚上经常断网', '', '', 1735700000, 1735700000,"
-            " 1735700000, 'A001', 'A001', 0, 0, 1, 0)"
-        ))
+        conn.execute(
+            text(
+                "INSERT INTO cases (id, number, kind, channel, category, grade, state, is_open,"
+                " escalation, paused, customer_name, customer_phone, summary, description, remedy,"
+                " received_at, entered_at, updated_at, receiving_clerk, owner, reopen_count,"
+                " investigations, version, provisional) VALUES (1, 'GZ0012-20250101-0001X',"
+                " 'complaint', 'walk_in', 'technical/network', 'ordinary', 'received', 1,"
+                " 'none', 0,"
+                " '王五', '13900001111', '宽带晚上经常断网', '', '', 1735700000, 1735700000,"
+                " 1735700000, 'A001', 'A001', 0, 0, 1, 0)"
+            )
+        )
     migrate(db)
     with db.read() as conn:
         assert current_revision(conn) == head_revision()
         assert conn.execute(text("SELECT customer_name FROM cases")).scalar() == "王五"
-        found = conn.execute(
-            text("SELECT rowid FROM case_search WHERE case_search MATCH '\"晚上经常\"'")
-        ).scalars().all()
+        found = (
+            conn.execute(
+                text("SELECT rowid FROM case_search WHERE case_search MATCH '\"晚上经常\"'")
+            )
+            .scalars()
+            .all()
+        )
         assert found == [1]
     db.close()
