@@ -23,6 +23,7 @@ from branchdesk.domain.model import (
     Measure,
     Responsibility,
 )
+from branchdesk.domain.validation import clean_text, require_text
 
 
 class ParamType(StrEnum):
@@ -129,17 +130,25 @@ def _coerce(spec: ParamSpec, raw: Any) -> tuple[Any, FieldError | None]:
     """Turn a raw value (from a form, the CLI or JSON) into the typed value."""
     field = spec.name
     if spec.type in (ParamType.TEXT, ParamType.STAFF, ParamType.MILESTONE, ParamType.CATEGORY):
-        text = str(raw).strip()
-        if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
-            return None, FieldError(field, "error.field.control_chars")
-        if len(text) < spec.min_len:
-            return None, FieldError(field, "error.field.too_short", {"min": spec.min_len})
-        if len(text) > spec.max_len:
-            return None, FieldError(field, "error.field.too_long", {"max": spec.max_len})
-        return text, None
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            raw = str(raw)
+        if not isinstance(raw, str):
+            return None, FieldError(field, "error.field.invalid")
+        # Free text keeps its line breaks (a reason or a finding may run over several
+        # lines); codes are single words. The rules are the intake form's, so a text is
+        # accepted or refused the same way everywhere.
+        multiline = spec.type is ParamType.TEXT
+        errors = require_text(
+            field, raw, min_len=max(spec.min_len, 1), max_len=spec.max_len, multiline=multiline
+        )
+        if errors:
+            return None, errors[0]
+        return clean_text(raw, multiline=multiline), None
     if spec.type is ParamType.INT:
         try:
-            number = int(str(raw).strip()) if not isinstance(raw, int) else raw
+            if isinstance(raw, bool):  # bool is an int subclass; True is not a score
+                raise ValueError(raw)
+            number = raw if isinstance(raw, int) else int(str(raw).strip())
         except ValueError:
             return None, FieldError(field, "error.field.not_a_number")
         if spec.minimum is not None and number < spec.minimum:

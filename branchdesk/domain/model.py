@@ -46,7 +46,8 @@ class CaseState(StrEnum):
     CANCELLED = "cancelled"  # 已撤销
 
 
-#: States in which no SLA clock runs and no work is expected.
+#: States in which the case is no longer open: it leaves the work queues. (The archive
+#: milestone still runs after closure; the archive queue shows it.)
 TERMINAL_STATES = frozenset({CaseState.CLOSED, CaseState.ARCHIVED, CaseState.CANCELLED})
 
 

@@ -55,21 +55,32 @@ _BEFORE_RESULT = frozenset(
 
 @dataclass(frozen=True)
 class Transition:
-    """Action `action` is legal from `sources`; it moves the case to `target`
-    (None: the state stays as it is)."""
+    """An action is legal from `sources`; `moves` says where it takes the case from
+    each source state (a source not in `moves` keeps its state)."""
 
     sources: frozenset[CaseState]
-    target: CaseState | None = None
+    moves: Mapping[CaseState, CaseState] = field(default_factory=dict)
+
+    def target(self, state: CaseState) -> CaseState:
+        return self.moves.get(state, state)
 
 
 def _t(sources: Iterable[CaseState], target: CaseState | None = None) -> Transition:
-    return Transition(frozenset(sources), target)
+    frozen = frozenset(sources)
+    return Transition(frozen, {s: target for s in frozen} if target else {})
+
+
+def _handover(sources: Iterable[CaseState]) -> Transition:
+    """Assignment: the first one moves an acknowledged case to "assigned"; a later
+    handover keeps the work done so far (investigation, responsibility, plan)."""
+    return Transition(frozenset(sources), {S.ACKNOWLEDGED: S.ASSIGNED})
 
 
 def _common(open_states: frozenset[CaseState]) -> dict[str, Transition]:
     """Actions every kind shares: notes, contact, pauses, extensions, cancelling."""
     return {
-        "reply_customer": _t(open_states),
+        # Closure feedback and return visits (§2.4, §3.5.2) reach the customer after closing.
+        "reply_customer": _t(open_states | {S.CLOSED}),
         "add_note": _t(open_states | {S.CLOSED, S.CANCELLED}),
         "pause": _t(open_states),
         "resume": _t(open_states),
@@ -83,10 +94,7 @@ def _common(open_states: frozenset[CaseState]) -> dict[str, Transition]:
 TRANSITIONS: Mapping[CaseKind, Mapping[str, Transition]] = {
     CaseKind.COMPLAINT: {
         "acknowledge": _t({S.RECEIVED}, S.ACKNOWLEDGED),
-        "assign": _t(
-            {S.ACKNOWLEDGED, S.ASSIGNED, S.INVESTIGATING, S.RESPONSIBILITY_DETERMINED, S.PLANNED},
-            S.ASSIGNED,
-        ),
+        "assign": _handover(_OPEN_COMPLAINT - {S.RECEIVED}),
         "record_investigation": _t({S.ASSIGNED, S.INVESTIGATING}, S.INVESTIGATING),
         "determine_responsibility": _t({S.INVESTIGATING}, S.RESPONSIBILITY_DETERMINED),
         "plan": _t({S.RESPONSIBILITY_DETERMINED, S.PLANNED}, S.PLANNED),
@@ -102,7 +110,7 @@ TRANSITIONS: Mapping[CaseKind, Mapping[str, Transition]] = {
     },
     CaseKind.SERVICE_REQUEST: {
         "acknowledge": _t({S.RECEIVED}, S.ACKNOWLEDGED),
-        "assign": _t({S.ACKNOWLEDGED, S.ASSIGNED, S.IN_PROGRESS}, S.ASSIGNED),
+        "assign": _handover(_OPEN_SERVICE - {S.RECEIVED}),
         "start_work": _t({S.ASSIGNED}, S.IN_PROGRESS),
         "resolve": _t({S.IN_PROGRESS}, S.RESOLVED),
         "record_feedback": _t({S.RESOLVED}, S.FEEDBACK_RECEIVED),
@@ -111,7 +119,7 @@ TRANSITIONS: Mapping[CaseKind, Mapping[str, Transition]] = {
         **_common(_OPEN_SERVICE),
     },
     CaseKind.CONSULTATION: {
-        "assign": _t({S.RECEIVED}),
+        "assign": _handover(_OPEN_CONSULTATION),
         "answer": _t({S.RECEIVED}, S.RESOLVED),
         "record_feedback": _t({S.RESOLVED}, S.FEEDBACK_RECEIVED),
         "close": _t({S.RESOLVED, S.FEEDBACK_RECEIVED}, S.CLOSED),
@@ -222,7 +230,7 @@ def intake_event(form: IntakeForm, *, number: str, actor: str, entered_at: datet
         "business": form.business,
         "entered_at": entered_at.isoformat(),
     }
-    if received != entered_at:
+    if received < entered_at:
         # Back-dated intake (a letter or phone complaint received earlier): the clock
         # starts at `received`, and the entry time stays on record beside it.
         payload["backdated"] = True
@@ -250,12 +258,12 @@ def _refusal(case: CaseSnapshot, action: str) -> str | None:
         return "kind"
     if case.state not in transition.sources:
         return "state"
-    if case.paused and action not in ALLOWED_WHILE_PAUSED:
-        return "paused"
     if action == "pause" and case.paused:
         return "already_paused"
     if action == "resume" and not case.paused:
         return "not_paused"
+    if case.paused and action not in ALLOWED_WHILE_PAUSED:
+        return "paused"
     escalation_from = _ESCALATION_FROM.get(action)
     if escalation_from is not None and case.escalation not in escalation_from:
         return "escalation"
@@ -286,8 +294,8 @@ def apply(case: CaseSnapshot | None, event: CaseEvent) -> CaseSnapshot:
         raise ValueError("the first event of a case must be its intake")
     transition = TRANSITIONS[case.kind].get(event.kind)
     changes: dict[str, Any] = {"version": case.version + 1, "updated_at": event.at}
-    if transition is not None and transition.target is not None:
-        changes["state"] = transition.target
+    if transition is not None:
+        changes["state"] = transition.target(case.state)
     p = event.payload
     match event.kind:
         case "assign":
