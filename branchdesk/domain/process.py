@@ -277,13 +277,17 @@ def decide(
 ) -> CaseEvent:
     """Check `action` against the state machine and its parameters; return the event
     to record. Raises IllegalTransition or ValidationError; nothing is written."""
+    check_allowed(case, action)
+    return CaseEvent(action, at, actor, validate_params(action, params))
+
+
+def check_allowed(case: CaseSnapshot, action: str) -> None:
+    """Raise IllegalTransition unless the state machine allows `action` on `case` now."""
     if action not in ACTION_PARAMS:
         raise IllegalTransition(action, case.state.value, "unknown")
     refusal = _refusal(case, action)
     if refusal is not None:
         raise IllegalTransition(action, case.state.value, refusal)
-    clean = validate_params(action, params)
-    return CaseEvent(action, at, actor, clean)
 
 
 def apply(case: CaseSnapshot | None, event: CaseEvent) -> CaseSnapshot:

@@ -160,6 +160,7 @@ case_milestones = Table(
     Column("met_at", Epoch),
     Column("provisional", Boolean, nullable=False),
     Column("extension", Integer, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 audit_log = Table(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, column, func, or_, select, table, text
+from sqlalchemy import Integer, Select, column, func, or_, select, table, text
 
 from branchdesk.domain.case_numbers import is_valid_case_number, parse_case_number
 from branchdesk.domain.validation import mask_phone, normalise_phone
@@ -186,8 +186,11 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-# Trigram search needs 3+ characters; shorter terms are matched with instr() over the
-# same text (STACK-NOTES: trigram cannot match 1–2 character queries by design).
+# Trigram search needs 3+ characters. Queries made only of 1–2 character words (a
+# surname, a two-character name, "断网") use the character/pair index of names and
+# summaries; a short word beside a long one is checked with instr() over the few rows
+# the long one found.
+_case_grams = table("case_grams", column("rowid", Integer))
 _HAYSTACK = (
     cases.c.number
     + " "
@@ -220,17 +223,18 @@ def search(ctx: ServiceContext, query: str, *, limit: int = 50) -> list[CaseSumm
     terms = [normalise_phone(t) or t for t in terms]
     long_terms = [t for t in terms if len(t) >= 3]
     short_terms = [t for t in terms if len(t) < 3]
-    short = [func.instr(_HAYSTACK, t) > 0 for t in short_terms]
     if long_terms:
-        match = " ".join(_fts_phrase(t) for t in long_terms)
-        q = (
-            select(*_SUMMARY_COLUMNS)
-            .select_from(_case_search.join(cases, cases.c.id == _case_search.c.rowid))
-            .where(text("case_search MATCH :match").bindparams(match=match), *short)
-            .order_by(_case_search.c.rowid.desc())
-        )
+        index, match = _case_search, " ".join(_fts_phrase(t) for t in long_terms)
+        extra = [func.instr(_HAYSTACK, t) > 0 for t in short_terms]
     else:
-        q = select(*_SUMMARY_COLUMNS).where(and_(*short)).order_by(cases.c.id.desc())
+        index, match = _case_grams, " ".join(_fts_phrase(t) for t in short_terms)
+        extra = []
+    q = (
+        select(*_SUMMARY_COLUMNS)
+        .select_from(index.join(cases, cases.c.id == index.c.rowid))
+        .where(text(f"{index.name} MATCH :match").bindparams(match=match), *extra)
+        .order_by(index.c.rowid.desc())
+    )
     return _fetch(ctx, q.limit(_page(limit)))
 
 

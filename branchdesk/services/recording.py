@@ -6,6 +6,7 @@ it is committed or none of it."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -153,6 +154,17 @@ def search_body(case: CaseSnapshot) -> str:
     )
 
 
+def short_tokens(*texts: str) -> str:
+    """Every single character and adjacent pair of `texts`, space-separated: what the
+    `case_grams` index holds so that 1–2 character queries find names and summaries."""
+    tokens: set[str] = set()
+    for value in texts:
+        chars = [ch for ch in value if not ch.isspace()]
+        tokens.update(chars)
+        tokens.update(a + b for a, b in itertools.pairwise(chars))
+    return " ".join(sorted(tokens))
+
+
 def audit_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
     canonical = json.dumps(
         {**entry, "prev_hash": prev_hash}, ensure_ascii=False, sort_keys=True, default=str
@@ -247,6 +259,10 @@ def record(
                 "phones": f"{after.customer_phone} {after.service_number or ''}".strip(),
                 "body": search_body(after),
             },
+        )
+        conn.execute(
+            text("INSERT INTO case_grams(rowid, tokens) VALUES (:id, :tokens)"),
+            {"id": case_id, "tokens": short_tokens(after.customer_name, after.summary)},
         )
     else:
         assert before is not None

@@ -116,6 +116,9 @@ def upgrade() -> None:
         sa.Column("met_at", sa.Integer),
         sa.Column("provisional", sa.Boolean, nullable=False),
         sa.Column("extension", sa.Integer, nullable=False),
+        # Clustered on (case_id, milestone): one b-tree instead of a table plus its
+        # primary-key index; rows are always read by case.
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "audit_log",
