@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from branchdesk.calendars import WorkingCalendar, load_default_calendar
 from branchdesk.domain.catalogue import Catalogue, load_default_catalogue
-from branchdesk.domain.sla import SlaPolicy, load_default_policy
+from branchdesk.domain.sla_policy import SlaPolicy, load_default_policy
 from branchdesk.persistence.database import Database
 
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")

@@ -27,7 +27,7 @@ from branchdesk.domain.actions import validate_params
 from branchdesk.domain.case_numbers import format_case_number
 from branchdesk.domain.model import CaseKind, Customer, IntakeForm
 from branchdesk.domain.process import CaseEvent, CaseSnapshot
-from branchdesk.domain.sla import SlaPolicy
+from branchdesk.domain.sla_policy import SlaPolicy
 from branchdesk.persistence.schema import staff
 from branchdesk.resources_access import read_json
 from branchdesk.services.cases import format_archive_no

@@ -18,7 +18,8 @@ from sqlalchemy import Connection, CursorResult, delete, func, insert, select, t
 
 from branchdesk.calendars import WorkingCalendar
 from branchdesk.domain.process import CaseEvent, CaseSnapshot, apply
-from branchdesk.domain.sla import MilestoneStatus, SlaEvent, SlaPolicy, evaluate
+from branchdesk.domain.sla import MilestoneStatus, SlaEvent, evaluate
+from branchdesk.domain.sla_policy import SlaPolicy
 from branchdesk.persistence.schema import (
     audit_log,
     case_events,

@@ -194,8 +194,10 @@ def test_migration_from_the_first_schema_keeps_and_indexes_old_cases(tmp_path: P
             .all()
         )
         assert found == [1]
-        by_name = conn.execute(
-            text("SELECT rowid FROM case_grams WHERE case_grams MATCH '\"王五\"'")
-        ).scalars().all()
+        by_name = (
+            conn.execute(text("SELECT rowid FROM case_grams WHERE case_grams MATCH '\"王五\"'"))
+            .scalars()
+            .all()
+        )
         assert by_name == [1]  # 1–2 character queries work on old cases too
     db.close()

@@ -22,8 +22,8 @@ from branchdesk.domain.sla import (
     Unit,
     compute_due,
     evaluate,
-    load_default_policy,
 )
+from branchdesk.domain.sla_policy import load_default_policy
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = load_default_calendar()

@@ -14,15 +14,8 @@ import pytest
 
 from branchdesk.domain.actions import ACTION_PARAMS
 from branchdesk.domain.model import CaseKind, Grade
-from branchdesk.domain.sla import (
-    CLOCKS,
-    Limit,
-    PolicyError,
-    SlaPolicy,
-    Unit,
-    load_default_policy,
-    load_policy,
-)
+from branchdesk.domain.sla import CLOCKS, Limit, Unit
+from branchdesk.domain.sla_policy import PolicyError, SlaPolicy, load_default_policy, load_policy
 from branchdesk.i18n import translate
 from branchdesk.resources_access import read_json
 
