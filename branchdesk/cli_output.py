@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from branchdesk.domain.catalogue import Catalogue
-from branchdesk.domain.validation import mask_phone
+from branchdesk.domain.identity import mask_phone
 from branchdesk.i18n import messages, translate
 from branchdesk.services.branch import BranchInfo, branch_info
 from branchdesk.services.cases import CaseView

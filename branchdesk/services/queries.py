@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Integer, Select, column, func, or_, select, table, text
 
 from branchdesk.domain.case_numbers import is_valid_case_number, parse_case_number
-from branchdesk.domain.validation import mask_phone, normalise_phone
+from branchdesk.domain.identity import mask_phone, normalise_phone
 from branchdesk.persistence.schema import cases
 from branchdesk.services.context import ServiceContext
 

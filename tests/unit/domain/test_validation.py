@@ -13,6 +13,12 @@ from hypothesis import strategies as st
 
 from branchdesk.domain.catalogue import Catalogue, load_default_catalogue
 from branchdesk.domain.errors import FieldError, ValidationError
+from branchdesk.domain.identity import (
+    mask_id,
+    mask_phone,
+    normalise_phone,
+    validate_resident_id,
+)
 from branchdesk.domain.model import (
     Appointment,
     CaseKind,
@@ -23,13 +29,9 @@ from branchdesk.domain.model import (
 )
 from branchdesk.domain.validation import (
     clean_text,
-    mask_id,
-    mask_phone,
-    normalise_phone,
     require_text,
     validate_choice,
     validate_intake,
-    validate_resident_id,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
