@@ -25,13 +25,20 @@ from branchdesk.calendars import WorkingCalendar
 from branchdesk.domain import process
 from branchdesk.domain.actions import validate_params
 from branchdesk.domain.case_numbers import format_case_number
-from branchdesk.domain.model import CaseKind, Customer, IntakeForm
+from branchdesk.domain.model import CaseKind, IntakeForm
 from branchdesk.domain.process import CaseEvent, CaseSnapshot
 from branchdesk.domain.sla_policy import SlaPolicy
-from branchdesk.persistence.schema import staff
-from branchdesk.resources_access import read_json
+from branchdesk.persistence.schema import Epoch, cases, staff
 from branchdesk.services.cases import format_archive_no
 from branchdesk.services.context import ServiceContext
+from branchdesk.services.demo_stories import (
+    CLERKS,
+    DEMO_STAFF,
+    PATHS,
+    Words,
+    customer,
+    received_times,
+)
 from branchdesk.services.recording import (
     case_columns,
     compute_milestones,
@@ -42,18 +49,6 @@ from branchdesk.services.recording import (
 from branchdesk.services.staff import insert_staff
 
 CHUNK = 5000
-DEMO_STAFF = (
-    ("C101", "王晓燕", ("clerk",)),
-    ("C102", "陈立新", ("clerk",)),
-    ("C103", "赵敏", ("clerk", "handler")),
-    ("H201", "刘志强", ("handler",)),
-    ("H202", "孙丽华", ("handler",)),
-    ("H203", "周建国", ("handler",)),
-    ("M301", "吴海涛", ("manager", "handler")),
-    ("R401", "郑雅琴", ("archivist",)),
-)
-CLERKS = ("C101", "C102", "C103")
-HANDLERS = ("H201", "H202", "H203", "C103", "M301")
 
 Progress = Callable[[int, int], bool]  # (done, total) -> keep going?
 
@@ -63,163 +58,6 @@ class DemoResult:
     cases: int
     events: int
     cancelled: bool
-
-
-class _Words:
-    def __init__(self) -> None:
-        data = read_json("demo/words.json")
-        self.surnames: list[str] = data["surnames"]
-        self.given: str = data["given_chars"]
-        self.districts: list[str] = data["districts"]
-        self.streets: list[str] = data["streets"]
-        self.stories: dict[str, list[dict[str, str]]] = data["stories"]
-        self.prefixes: list[str] = data["mobile_prefixes"]
-
-
-def _customer(rng: random.Random, w: _Words) -> Customer:
-    name = rng.choice(w.surnames) + "".join(
-        rng.choice(w.given) for _ in range(rng.choice((1, 2, 2)))
-    )
-    phone = rng.choice(w.prefixes) + f"{rng.randrange(10**8):08d}"
-    service = phone if rng.random() < 0.6 else f"KD{rng.randrange(10**10):010d}"
-    address = f"{rng.choice(w.districts)}{rng.choice(w.streets)}{rng.randint(1, 300)}号"
-    return Customer(name=name, phone=phone, service_number=service, address=address)
-
-
-def _received_times(rng: random.Random, n: int, now: datetime, days: int) -> list[datetime]:
-    """Intake times over the last `days`, during opening hours, busier recently."""
-    out = []
-    for _ in range(n):
-        age = min(days - 1, int(rng.expovariate(3.0 / days)))
-        day = (now - timedelta(days=age)).date()
-        minute = rng.randint(8 * 60 + 30, 18 * 60 + 30)
-        at = datetime(
-            day.year,
-            day.month,
-            day.day,
-            minute // 60,
-            minute % 60,
-            rng.randrange(60),
-            tzinfo=now.tzinfo,
-        )
-        out.append(min(at, now - timedelta(minutes=1)))
-    out.sort()
-    return out
-
-
-def _hours(rng: random.Random, low: float, high: float) -> timedelta:
-    return timedelta(hours=rng.uniform(low, high))
-
-
-def _complaint_path(rng: random.Random) -> Iterator[tuple[str, dict[str, Any], timedelta]]:
-    handler = rng.choice(HANDLERS)
-    yield "acknowledge", {}, timedelta(minutes=rng.uniform(2, 40))
-    yield "assign", {"to": handler}, _hours(rng, 0.2, 6)
-    if rng.random() < 0.06:
-        yield (
-            "request_escalation",
-            {"reason": "repeated", "detail": "用户多次投诉同一问题"},
-            _hours(rng, 1, 8),
-        )
-        yield (
-            "approve_escalation",
-            {"supervisor": "M301", "comment": "同意升级督办"},
-            _hours(rng, 1, 24),
-        )
-    yield (
-        "record_investigation",
-        {"stage": "initial", "methods": ["system_data"], "findings": "核查业务系统记录，情况属实"},
-        _hours(rng, 2, 30),
-    )
-    if rng.random() < 0.08:
-        yield "pause", {"reason": "等待用户提供缴费凭证"}, _hours(rng, 1, 12)
-        yield "resume", {"note": "用户已提供材料"}, _hours(rng, 24, 96)
-    if rng.random() < 0.5:
-        yield (
-            "record_investigation",
-            {
-                "stage": "detailed",
-                "methods": ["on_site", "interview"],
-                "findings": "现场复核并与用户面谈",
-            },
-            _hours(rng, 24, 120),
-        )
-    yield (
-        "determine_responsibility",
-        {
-            "party": rng.choice(("carrier", "carrier", "customer", "third_party")),
-            "explanation": "根据调查结果认定责任",
-        },
-        _hours(rng, 4, 72),
-    )
-    yield (
-        "reply_customer",
-        {"channel": "phone", "summary": "电话告知用户调查进展"},
-        _hours(rng, 1, 24),
-    )
-    yield (
-        "plan",
-        {
-            "measures": ["compensation", "written_explanation"],
-            "detail": "减免当月相关费用并书面说明",
-            "compensation_fen": rng.choice((0, 1000, 2000, 5000)),
-        },
-        _hours(rng, 2, 48),
-    )
-    yield (
-        "resolve",
-        {"result": "已按方案处理完毕", "cause_analysis": "系统配置错误导致"},
-        _hours(rng, 12, 200),
-    )
-    satisfied = rng.random() < 0.88
-    yield (
-        "record_feedback",
-        {
-            "satisfied": satisfied,
-            "score": rng.randint(4, 5) if satisfied else rng.randint(1, 2),
-            "channel": "phone",
-        },
-        _hours(rng, 2, 48),
-    )
-    if not satisfied:
-        yield "reopen", {"reason": "用户对处理结果不满意，要求进一步处理"}, _hours(rng, 1, 24)
-        yield (
-            "record_investigation",
-            {"stage": "detailed", "methods": ["third_party"], "findings": "邀请第三方复测"},
-            _hours(rng, 24, 96),
-        )
-        yield (
-            "determine_responsibility",
-            {"party": "carrier", "explanation": "复核后认定"},
-            _hours(rng, 4, 48),
-        )
-        yield "plan", {"measures": ["rectification"], "detail": "整改并补偿"}, _hours(rng, 4, 48)
-        yield "resolve", {"result": "整改完成"}, _hours(rng, 24, 120)
-        yield "record_feedback", {"satisfied": True, "score": 4}, _hours(rng, 2, 48)
-    yield "close", {"summary": "用户满意，结案"}, _hours(rng, 1, 48)
-    yield "archive", {}, _hours(rng, 12, 60)
-
-
-def _service_path(rng: random.Random) -> Iterator[tuple[str, dict[str, Any], timedelta]]:
-    yield "acknowledge", {}, timedelta(minutes=rng.uniform(2, 60))
-    yield "assign", {"to": rng.choice(HANDLERS)}, _hours(rng, 0.5, 8)
-    yield "start_work", {}, _hours(rng, 2, 48)
-    yield "resolve", {"result": "已上门办理完成"}, _hours(rng, 4, 240)
-    yield "close", {}, _hours(rng, 1, 48)
-    yield "archive", {}, _hours(rng, 12, 60)
-
-
-def _consultation_path(rng: random.Random) -> Iterator[tuple[str, dict[str, Any], timedelta]]:
-    yield "answer", {"answer": "已按常见问题解答向用户说明"}, timedelta(minutes=rng.uniform(3, 300))
-    yield "close", {}, _hours(rng, 0.2, 30)
-    yield "archive", {}, _hours(rng, 12, 60)
-
-
-_PATHS = {
-    "complaint": _complaint_path,
-    "service_request": _service_path,
-    "consultation": _consultation_path,
-}
 
 
 def _ensure_demo_staff(ctx: ServiceContext, conn: Connection, actor: str) -> None:
@@ -281,7 +119,7 @@ def _payload_json(payload: Mapping[str, Any]) -> str:
 
 
 def _simulate(
-    spec: _Spec, rng: random.Random, w: _Words, received: datetime, number: str
+    spec: _Spec, rng: random.Random, w: Words, received: datetime, number: str
 ) -> tuple[CaseSnapshot, list[CaseEvent]]:
     kind = rng.choices(("complaint", "service_request", "consultation"), (5, 3, 2))[0]
     code, top = rng.choice(spec.categories[kind])
@@ -295,7 +133,7 @@ def _simulate(
             0
         ],
         category=code,
-        customer=_customer(rng, w),
+        customer=customer(rng, w),
         summary=story["summary"],
         description=story["description"],
         remedy=story.get("remedy", "") if kind == "complaint" else "",
@@ -306,7 +144,7 @@ def _simulate(
     case = process.apply(None, event)
     events = [event]
     at = received
-    for action, params, delay in _PATHS[kind](rng):
+    for action, params, delay in PATHS[kind](rng):
         at = at + delay
         if at >= spec.now:
             break
@@ -330,47 +168,8 @@ def _epoch(value: datetime | None) -> int | None:
     return None if value is None else int(value.timestamp())
 
 
-_CASE_COLUMNS = (
-    "id",
-    "number",
-    "kind",
-    "channel",
-    "category",
-    "grade",
-    "state",
-    "is_open",
-    "escalation",
-    "supervisor",
-    "paused",
-    "customer_name",
-    "customer_phone",
-    "customer_id_number",
-    "service_number",
-    "customer_address",
-    "summary",
-    "description",
-    "remedy",
-    "event_date",
-    "event_place",
-    "business",
-    "received_at",
-    "entered_at",
-    "updated_at",
-    "receiving_clerk",
-    "owner",
-    "responsibility",
-    "satisfied",
-    "satisfaction_score",
-    "reopen_count",
-    "investigations",
-    "archive_no",
-    "appointment",
-    "version",
-    "next_due_at",
-    "next_milestone",
-    "provisional",
-)
-_EPOCH_COLUMNS = {"received_at", "entered_at", "updated_at", "next_due_at"}
+_CASE_COLUMNS = tuple(cases.c.keys())
+_EPOCH_COLUMNS = {c.name for c in cases.columns if isinstance(c.type, Epoch)}
 _ARCHIVE_COLUMN = _CASE_COLUMNS.index("archive_no")
 
 
@@ -391,7 +190,7 @@ def _simulate_chunk(
     spec: _Spec, index: int, received: list[datetime], numbers: list[str]
 ) -> _Chunk:
     rng = random.Random(spec.seed * 1_000_003 + index)
-    words = _Words()
+    words = Words()
     out = _Chunk()
     for at, number in zip(received, numbers, strict=True):
         case, events = _simulate(spec, rng, words, at, number)
@@ -523,7 +322,7 @@ def generate_demo(
     now = ctx.now()
     with ctx.db.write() as conn:
         _ensure_demo_staff(ctx, conn, actor)
-    times = _received_times(rng, cases, now, days)
+    times = received_times(rng, cases, now, days)
     # Counters as the database has them: "case:YYYYMMDD" and "archive:YYYY".
     seqs: dict[str, int] = defaultdict(int)
     with ctx.db.read() as conn:
