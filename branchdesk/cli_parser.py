@@ -1,0 +1,167 @@
+"""The command line's grammar: every command, option and help text. The actions'
+options are generated from `branchdesk.domain.actions.ACTION_PARAMS`, so the CLI offers
+exactly what the process engine accepts."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime
+
+from branchdesk import __version__
+from branchdesk.domain.actions import ACTION_PARAMS, ParamType
+from branchdesk.domain.model import CaseKind, Channel, Grade
+from branchdesk.i18n import translate
+from branchdesk.services import staff
+
+ENV_STAFF = "BRANCHDESK_STAFF"
+
+
+def _parse_datetime(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date-time (YYYY-MM-DD HH:MM): {value!r}") from None
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _add_json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="branchdesk",
+        description="BranchDesk: service and complaint desk for telecom branch offices.",
+    )
+    parser.add_argument("--version", action="version", version=f"branchdesk {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        help="data directory (default: $BRANCHDESK_DATA_DIR or the platform's user data directory)",
+    )
+    parser.add_argument("--lang", help="output language: zh_CN or en (default: branch setting)")
+    parser.add_argument("--as", dest="actor", help=f"acting staff number (or ${ENV_STAFF})")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", help="set up this branch: database, key, first administrator")
+    p.add_argument("--branch-code", required=True, help="e.g. GZ0012")
+    p.add_argument("--branch-name", required=True)
+    p.add_argument("--admin-no", required=True, help="staff number of the first administrator")
+    p.add_argument("--admin-name", required=True)
+    p.add_argument("--address", default="")
+    p.add_argument("--phone", default="")
+    p.add_argument("--language", default="zh_CN", choices=("zh_CN", "en"))
+    p.add_argument(
+        "--no-keyring",
+        action="store_true",
+        help="derive the database key from a passphrase even if a keyring exists",
+    )
+
+    p = sub.add_parser(
+        "start", help="open the branch (a demo branch on first run) and show today's queues"
+    )
+    p.add_argument(
+        "--demo-cases",
+        type=int,
+        default=3000,
+        help="demo cases to generate on first run (default 3000)",
+    )
+
+    case = sub.add_parser("case", help="record and work on cases").add_subparsers(
+        dest="case_command", required=True, metavar="CASE_COMMAND"
+    )
+    p = case.add_parser("new", help="record a new service request, consultation or complaint")
+    p.add_argument("--kind", required=True, choices=[k.value for k in CaseKind])
+    p.add_argument("--channel", default=Channel.WALK_IN.value, choices=[c.value for c in Channel])
+    p.add_argument("--category", required=True, help="catalogue code, e.g. technical/network")
+    p.add_argument("--grade", default=Grade.ORDINARY.value, choices=[g.value for g in Grade])
+    p.add_argument("--name", required=True, help="customer name")
+    p.add_argument("--phone", required=True, help="contact phone")
+    p.add_argument("--id-number", help="18-digit resident ID (optional)")
+    p.add_argument("--service-number", help="the service or account number concerned")
+    p.add_argument("--address")
+    p.add_argument("--summary", required=True, help="what happened, in a line")
+    p.add_argument("--description", default="")
+    p.add_argument("--remedy", default="", help="what the customer wants (complaints)")
+    p.add_argument("--event-date", type=_parse_date, help="when the disputed event happened")
+    p.add_argument("--event-place")
+    p.add_argument("--business", help="the business concerned")
+    p.add_argument(
+        "--received-at",
+        type=_parse_datetime,
+        help="real receipt time of a letter/phone complaint (branch local time)",
+    )
+    p.add_argument("--appointment-type", help="service requests: appointment service type")
+    p.add_argument("--appointment-start", type=_parse_datetime)
+    p.add_argument("--appointment-end", type=_parse_datetime)
+    p.add_argument("--appointment-staff")
+    _add_json(p)
+
+    p = case.add_parser("show", help="one case with its deadlines and history")
+    p.add_argument("number")
+    _add_json(p)
+
+    p = case.add_parser("list", help="cases, newest first")
+    p.add_argument("--state")
+    p.add_argument("--kind", choices=[k.value for k in CaseKind])
+    p.add_argument("--owner")
+    p.add_argument("--open", action="store_true", help="open cases only")
+    p.add_argument("--limit", type=int, default=20)
+    _add_json(p)
+
+    p = case.add_parser("act", help="take an action on a case")
+    p.add_argument("number")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, specs in ACTION_PARAMS.items():
+        ap = actions.add_parser(name, help=translate(f"label.Action.{name}", "en"))
+        for spec in specs:
+            flag = "--" + spec.name.replace("_", "-")
+            hint = ""
+            if spec.choices is not None:
+                many = spec.type is ParamType.CHOICES
+                hint = ("comma-separated: " if many else "one of: ") + ", ".join(
+                    c.value for c in spec.choices
+                )
+            elif spec.type is ParamType.BOOL:
+                hint = "yes or no"
+            ap.add_argument(
+                flag,
+                dest=f"p_{spec.name}",
+                required=False,
+                help=hint + (" (required)" if spec.required else ""),
+            )
+        _add_json(ap)
+
+    p = sub.add_parser("search", help="find cases by text fragment, number, phone, service no.")
+    p.add_argument("query", nargs="+")
+    p.add_argument("--limit", type=int, default=20)
+    _add_json(p)
+
+    p = sub.add_parser("sla", help="the deadline queues")
+    p.add_argument("queue", choices=("overdue", "due-today", "due-soon", "counts"))
+    p.add_argument("--hours", type=int, default=4, help="due-soon window (default 4 h)")
+    p.add_argument("--owner")
+    p.add_argument("--limit", type=int, default=20)
+    _add_json(p)
+
+    p = sub.add_parser("demo", help="add realistic demo cases")
+    p.add_argument("--cases", type=int, required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--days", type=int, default=365, help="spread over the last N days")
+    _add_json(p)
+
+    st = sub.add_parser("staff", help="staff members").add_subparsers(
+        dest="staff_command", required=True, metavar="STAFF_COMMAND"
+    )
+    p = st.add_parser("add")
+    p.add_argument("--staff-no", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--roles", required=True, help="comma-separated: " + ", ".join(staff.ROLES))
+    p = st.add_parser("list")
+    _add_json(p)
+    return parser
