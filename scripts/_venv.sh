@@ -11,6 +11,10 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 stamp="$venv/.branchdesk-installed$extras"
 if [ ! -f "$stamp" ] || [ "$root/pyproject.toml" -nt "$stamp" ]; then
-    "$venv/bin/python" -m pip install --quiet -e "$root$extras"
+    echo "Installing BranchDesk$extras into $venv (first run or changed dependencies) …" >&2
+    if ! "$venv/bin/python" -m pip install -e "$root$extras" >"$venv/install.log" 2>&1; then
+        cat "$venv/install.log" >&2
+        exit 1
+    fi
     touch "$stamp"
 fi
