@@ -121,19 +121,26 @@ def build_parser() -> argparse.ArgumentParser:
         ap = actions.add_parser(name, help=translate(f"label.Action.{name}", "en"))
         for spec in specs:
             flag = "--" + spec.name.replace("_", "-")
-            hint = ""
+            parts = [translate(f"field.{spec.name}", "en")]
             if spec.choices is not None:
                 many = spec.type is ParamType.CHOICES
-                hint = ("comma-separated: " if many else "one of: ") + ", ".join(
-                    c.value for c in spec.choices
+                parts.append(
+                    ("comma-separated: " if many else "one of: ")
+                    + ", ".join(c.value for c in spec.choices)
                 )
             elif spec.type is ParamType.BOOL:
-                hint = "yes or no"
+                parts.append("yes or no")
+            elif spec.type is ParamType.INT:
+                parts.append(f"a whole number from {spec.minimum} to {spec.maximum}")
+            # Required-ness is checked by the domain (one message for every bad field),
+            # not by argparse, so the help only says it.
+            parts.append("required" if spec.required else "optional")
             ap.add_argument(
                 flag,
                 dest=f"p_{spec.name}",
+                metavar=spec.name.upper(),
                 required=False,
-                help=hint + (" (required)" if spec.required else ""),
+                help="; ".join(parts),
             )
         _add_json(ap)
 
