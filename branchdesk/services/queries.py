@@ -8,7 +8,19 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Select, column, func, or_, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Integer,
+    Select,
+    column,
+    func,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.sql.elements import TextClause
 
 from branchdesk.domain.case_numbers import is_valid_case_number, parse_case_number
 from branchdesk.domain.identity import mask_phone, normalise_phone
@@ -41,7 +53,7 @@ class CaseSummary:
     escalation: str
 
 
-_SUMMARY_COLUMNS = (
+SUMMARY_COLUMNS = (
     cases.c.id,
     cases.c.number,
     cases.c.kind,
@@ -62,7 +74,7 @@ _SUMMARY_COLUMNS = (
 )
 
 
-def _summary(row: Any) -> CaseSummary:
+def summary_from_row(row: Any) -> CaseSummary:
     r = row._mapping
     return CaseSummary(
         id=r["id"],
@@ -91,7 +103,7 @@ def _page(limit: int) -> int:
 
 def _fetch(ctx: ServiceContext, query: Select[Any]) -> list[CaseSummary]:
     with ctx.db.read() as conn:
-        return [_summary(r) for r in conn.execute(query)]
+        return [summary_from_row(r) for r in conn.execute(query)]
 
 
 def list_cases(
@@ -105,7 +117,7 @@ def list_cases(
     offset: int = 0,
 ) -> list[CaseSummary]:
     """Newest first, filtered."""
-    q = select(*_SUMMARY_COLUMNS)
+    q = select(*SUMMARY_COLUMNS)
     if state:
         q = q.where(cases.c.state == state)
     if kind:
@@ -131,7 +143,7 @@ def _queue(
     owner: str | None,
     limit: int,
 ) -> list[CaseSummary]:
-    q = select(*_SUMMARY_COLUMNS).where(_ON_CLOCK, cases.c.next_due_at < before)
+    q = select(*SUMMARY_COLUMNS).where(_ON_CLOCK, cases.c.next_due_at < before)
     if after is not None:
         q = q.where(cases.c.next_due_at >= after)
     if owner:
@@ -208,17 +220,25 @@ _HAYSTACK = (
 )
 
 
-def search(ctx: ServiceContext, query: str, *, limit: int = 50) -> list[CaseSummary]:
-    """Find cases by Chinese text fragment, case number, phone or service number,
-    newest first. Several words must all match."""
+@dataclass(frozen=True)
+class TextMatch:
+    """Where and how to find the cases matching a search text: the FROM clause (the
+    right index joined to `cases`), the conditions and the newest-first order."""
+
+    source: FromClause
+    conditions: tuple[ColumnElement[bool] | TextClause, ...]
+    newest_first: ColumnElement[Any]
+
+
+def text_match(query: str) -> TextMatch | None:
+    """How to find cases by Chinese text fragment, case number, phone or service
+    number; several words must all match. None for an empty query."""
     terms = query.split()
     if not terms:
-        return []
+        return None
     if len(terms) == 1 and is_valid_case_number(terms[0]):
-        exact = select(*_SUMMARY_COLUMNS).where(cases.c.number == parse_case_number(terms[0]).text)
-        found = _fetch(ctx, exact)
-        if found:
-            return found
+        number = parse_case_number(terms[0]).text
+        return TextMatch(cases, (cases.c.number == number,), cases.c.id.desc())
     # A phone typed with spaces or a +86 prefix is found by its canonical digits.
     terms = [normalise_phone(t) or t for t in terms]
     long_terms = [t for t in terms if len(t) >= 3]
@@ -229,11 +249,24 @@ def search(ctx: ServiceContext, query: str, *, limit: int = 50) -> list[CaseSumm
     else:
         index, match = _case_grams, " ".join(_fts_phrase(t) for t in short_terms)
         extra = []
+    return TextMatch(
+        index.join(cases, cases.c.id == index.c.rowid),
+        (text(f"{index.name} MATCH :match").bindparams(match=match), *extra),
+        index.c.rowid.desc(),
+    )
+
+
+def search(ctx: ServiceContext, query: str, *, limit: int = 50) -> list[CaseSummary]:
+    """Find cases by Chinese text fragment, case number, phone or service number,
+    newest first. Several words must all match."""
+    found = text_match(query)
+    if found is None:
+        return []
     q = (
-        select(*_SUMMARY_COLUMNS)
-        .select_from(index.join(cases, cases.c.id == index.c.rowid))
-        .where(text(f"{index.name} MATCH :match").bindparams(match=match), *extra)
-        .order_by(index.c.rowid.desc())
+        select(*SUMMARY_COLUMNS)
+        .select_from(found.source)
+        .where(*found.conditions)
+        .order_by(found.newest_first)
     )
     return _fetch(ctx, q.limit(_page(limit)))
 
@@ -253,5 +286,5 @@ def customer_cases(
         conditions.append(cases.c.service_number == service_number.strip())
     if not conditions:
         return []
-    q = select(*_SUMMARY_COLUMNS).where(or_(*conditions)).order_by(cases.c.id.desc())
+    q = select(*SUMMARY_COLUMNS).where(or_(*conditions)).order_by(cases.c.id.desc())
     return _fetch(ctx, q.limit(_page(limit)))
