@@ -9,11 +9,12 @@ import json
 import sys
 import unicodedata
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from branchdesk import display
 from branchdesk.domain.catalogue import Catalogue
 from branchdesk.domain.identity import mask_phone
 from branchdesk.i18n import messages, translate
@@ -84,21 +85,10 @@ class Printer:
         return messages(self.lang).get(f"{prefix}.{code}", code)
 
     def when(self, value: datetime | None) -> str:
-        return "" if value is None else value.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
+        return display.when(value, self.tz)
 
     def left(self, due: datetime | None, now: datetime) -> str:
-        if due is None:
-            return ""
-        delta = due - now
-        overdue = delta < timedelta(0)
-        delta = abs(delta)
-        hours = int(delta.total_seconds() // 3600)
-        text = (
-            self.t("cli.duration.days", days=hours // 24, hours=hours % 24)
-            if hours >= 24
-            else self.t("cli.duration.hours", hours=hours, minutes=int(delta.seconds // 60 % 60))
-        )
-        return self.t("cli.overdue_by" if overdue else "cli.time_left", duration=text)
+        return display.time_left(due, now, self.lang)
 
     def line(self, text: str = "") -> None:
         if not self.as_json:

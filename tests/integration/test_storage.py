@@ -201,3 +201,9 @@ def test_migration_from_the_first_schema_keeps_and_indexes_old_cases(tmp_path: P
         )
         assert by_name == [1]  # 1–2 character queries work on old cases too
     db.close()
+
+
+def test_schema_head_constant_matches_the_migrations() -> None:
+    from branchdesk.persistence.migrate import SCHEMA_HEAD
+
+    assert head_revision() == SCHEMA_HEAD

@@ -1,0 +1,58 @@
+"""Logging and crash handling for the desktop: a rotating log in the data directory,
+and for any unexpected exception a dialog that says what happened and where the log
+is — never a silent failure, never a raw traceback in the clerk's face."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+log = logging.getLogger("branchdesk")
+_log_file: Path | None = None
+
+
+def install(log_dir: Path) -> Path:
+    """Log to `log_dir/branchdesk.log` (1 MB × 5 files) and route uncaught exceptions
+    to the crash dialog. Returns the log file path."""
+    global _log_file
+    log_dir.mkdir(parents=True, exist_ok=True)
+    _log_file = log_dir / "branchdesk.log"
+    handler = RotatingFileHandler(_log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    sys.excepthook = _excepthook
+    return _log_file
+
+
+def log_file() -> Path | None:
+    return _log_file
+
+
+def _excepthook(
+    kind: type[BaseException], error: BaseException, tb: TracebackType | None
+) -> None:
+    log.error("unexpected error", exc_info=(kind, error, tb))
+    show_dialog(error)
+
+
+def show_dialog(error: object) -> None:
+    """Tell the person something went wrong and where the details are."""
+    if QApplication.instance() is None:
+        traceback.print_exception(error)  # type: ignore[arg-type]
+        return
+    tr = QCoreApplication.translate
+    box = QMessageBox(QMessageBox.Icon.Critical, tr("Crash", "BranchDesk – unexpected error"),
+                      tr("Crash", "Something went wrong that BranchDesk did not expect. "
+                         "What you saved before is safe. Please tell your administrator and "
+                         "give them the log file:") + f"\n\n{_log_file or '-'}")
+    box.setDetailedText("".join(traceback.format_exception(error)))  # type: ignore[arg-type]
+    box.exec()

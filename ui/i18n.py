@@ -1,0 +1,67 @@
+"""The interface language: Qt translators for the widgets' own strings (`tr()`, from
+`resources/i18n/ui_<lang>.qm`), and the domain's message tables for codes (states,
+kinds, milestones). Switching language re-translates every open window in place, so
+nothing typed is lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QLocale, QObject, QTranslator, Signal
+
+from branchdesk import i18n as messages
+from branchdesk.resources_access import resource
+
+LANGUAGES = messages.LANGUAGES  # ("zh_CN", "en")
+_current = "zh_CN"
+_translator: QTranslator | None = None
+
+
+class _Notifier(QObject):
+    changed = Signal(str)
+
+
+notifier = _Notifier()
+
+
+def qm_path(lang: str) -> Path:
+    return Path(str(resource(f"i18n/ui_{lang}.qm")))
+
+
+def current() -> str:
+    return _current
+
+
+def set_language(lang: str) -> None:
+    """Use `lang` for every window from now on (QEvent.LanguageChange reaches each one)."""
+    global _current, _translator
+    app = QCoreApplication.instance()
+    lang = messages.resolve_language(lang)
+    if app is not None:
+        if _translator is not None:
+            app.removeTranslator(_translator)
+            _translator = None
+        if lang != "en":  # English is the source language of the UI strings
+            translator = QTranslator(app)
+            if translator.load(str(qm_path(lang))):
+                app.installTranslator(translator)
+                _translator = translator
+    _current = lang
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese if lang == "zh_CN"
+                               else QLocale.Language.English,
+                               QLocale.Territory.China if lang == "zh_CN"
+                               else QLocale.Territory.UnitedKingdom))
+    notifier.changed.emit(lang)
+
+
+def text(key: str, **params: Any) -> str:
+    """A domain message (labels of codes, error texts) in the current language."""
+    return messages.translate(key, _current, **params)
+
+
+def word(prefix: str, code: str | None) -> str:
+    """The label of a stored code, e.g. word("label.CaseState", "received") -> "已受理"."""
+    if code is None:
+        return ""
+    return messages.messages(_current).get(f"{prefix}.{code}", code)

@@ -1,0 +1,56 @@
+"""The `branchdesk` command: with a subcommand it is the headless command line (no Qt
+is even imported); without one it opens the desktop application.
+
+    branchdesk                 open the workbench on the default data directory
+    branchdesk --demo          … creating a demo branch with demo data on first run
+    branchdesk case list …     the command line (see `branchdesk --help`)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+GUI_OPTIONS = {"--demo", "--data-dir", "--lang", "--as", "--demo-cases"}
+
+
+def _is_gui(argv: Sequence[str]) -> bool:
+    """No subcommand: only desktop options (and their values) were given."""
+    skip_value = False
+    for arg in argv:
+        if skip_value:
+            skip_value = False
+            continue
+        name = arg.split("=", 1)[0]
+        if name in GUI_OPTIONS:
+            skip_value = "=" not in arg and name != "--demo"
+            continue
+        return False
+    return True
+
+
+def gui_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="branchdesk", description="BranchDesk workbench")
+    parser.add_argument("--data-dir")
+    parser.add_argument("--lang")
+    parser.add_argument("--as", dest="actor")
+    parser.add_argument("--demo", action="store_true",
+                        help="create a demo branch with demo data if none exists yet")
+    parser.add_argument("--demo-cases", type=int, default=3000)
+    return parser.parse_args(list(argv))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not _is_gui(args):
+        from branchdesk.cli import main as cli_main
+
+        sys.exit(cli_main(args))
+    from ui.app import run
+
+    sys.exit(run(gui_arguments(args)))
+
+
+if __name__ == "__main__":
+    main()
