@@ -11,8 +11,14 @@ from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from branchdesk import __version__
-from branchdesk.bootstrap import ENV_PASSPHRASE, initialise, is_initialised, key_mode, open_branch
-from branchdesk.bootstrap import resolve_data_dir
+from branchdesk.bootstrap import (
+    ENV_PASSPHRASE,
+    initialise,
+    is_initialised,
+    key_mode,
+    open_branch,
+    resolve_data_dir,
+)
 from branchdesk.domain.errors import DomainError
 from branchdesk.resources_access import resource
 from branchdesk.secrets import default_secret_store
@@ -38,10 +44,6 @@ def install_fonts(app: QApplication) -> None:
     app.setFont(font)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("App", text)
-
-
 def _open_or_create(args: argparse.Namespace) -> ServiceContext | None:
     """The branch to work on, asking for what is needed (passphrase, set-up details).
     None if the person cancelled."""
@@ -55,9 +57,15 @@ def _open_or_create(args: argparse.Namespace) -> ServiceContext | None:
             if not secure and passphrase is None:
                 return None
             ctx, _ = initialise(
-                data_dir, branch_code="GZ0012", branch_name="广州天河营业厅（演示）",
-                admin_no="A001", admin_name="演示管理员", address="广州市天河区体育西路 100 号",
-                phone="020-12345678", language=i18n.current(), passphrase=passphrase,
+                data_dir,
+                branch_code="GZ0012",
+                branch_name="广州天河营业厅（演示）",
+                admin_no="A001",
+                admin_name="演示管理员",
+                address="广州市天河区体育西路 100 号",
+                phone="020-12345678",
+                language=i18n.current(),
+                passphrase=passphrase,
                 use_keyring=secure,
             )
             _generate_demo(ctx, args.demo_cases)
@@ -78,14 +86,23 @@ def _open_or_create(args: argparse.Namespace) -> ServiceContext | None:
         except DomainError as exc:
             if exc.key != "error.db.wrong_key":
                 raise
-            QMessageBox.warning(None, _tr("BranchDesk"), i18n.text(exc.key, **exc.params))
+            QMessageBox.warning(
+                None,
+                QCoreApplication.translate("App", "BranchDesk"),
+                i18n.text(exc.key, **exc.params),
+            )
             passphrase = None
 
 
 def _generate_demo(ctx: ServiceContext, cases: int) -> None:
     """Demo data with a progress dialog that can be cancelled (kept: what was made)."""
-    dialog = QProgressDialog(_tr("Creating demo cases…"), _tr("Cancel"), 0, cases)
-    dialog.setWindowTitle(_tr("BranchDesk"))
+    dialog = QProgressDialog(
+        QCoreApplication.translate("App", "Creating demo cases…"),
+        QCoreApplication.translate("App", "Cancel"),
+        0,
+        cases,
+    )
+    dialog.setWindowTitle(QCoreApplication.translate("App", "BranchDesk"))
     dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
     dialog.setMinimumDuration(0)
 
@@ -111,7 +128,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         ctx = _open_or_create(args)
     except DomainError as exc:
-        QMessageBox.critical(None, _tr("BranchDesk"), i18n.text(exc.key, **exc.params))
+        QMessageBox.critical(
+            None, QCoreApplication.translate("App", "BranchDesk"), i18n.text(exc.key, **exc.params)
+        )
         return 5
     if ctx is None:
         return 0

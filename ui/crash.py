@@ -37,22 +37,30 @@ def log_file() -> Path | None:
     return _log_file
 
 
-def _excepthook(
-    kind: type[BaseException], error: BaseException, tb: TracebackType | None
-) -> None:
+def _excepthook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
     log.error("unexpected error", exc_info=(kind, error, tb))
     show_dialog(error)
 
 
 def show_dialog(error: object) -> None:
     """Tell the person something went wrong and where the details are."""
+    details = (
+        "".join(traceback.format_exception(error))
+        if isinstance(error, BaseException)
+        else str(error)
+    )
     if QApplication.instance() is None:
-        traceback.print_exception(error)  # type: ignore[arg-type]
+        print(details, file=sys.stderr)
         return
-    tr = QCoreApplication.translate
-    box = QMessageBox(QMessageBox.Icon.Critical, tr("Crash", "BranchDesk – unexpected error"),
-                      tr("Crash", "Something went wrong that BranchDesk did not expect. "
-                         "What you saved before is safe. Please tell your administrator and "
-                         "give them the log file:") + f"\n\n{_log_file or '-'}")
-    box.setDetailedText("".join(traceback.format_exception(error)))  # type: ignore[arg-type]
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        QCoreApplication.translate("Crash", "BranchDesk – unexpected error"),
+        QCoreApplication.translate(
+            "Crash",
+            "Something went wrong that BranchDesk did not expect. What you saved before is "
+            "safe. Please tell your administrator and give them the log file:",
+        )
+        + f"\n\n{_log_file or '-'}",
+    )
+    box.setDetailedText(details)
     box.exec()

@@ -42,16 +42,16 @@ def set_language(lang: str) -> None:
         if _translator is not None:
             app.removeTranslator(_translator)
             _translator = None
-        if lang != "en":  # English is the source language of the UI strings
-            translator = QTranslator(app)
-            if translator.load(str(qm_path(lang))):
-                app.installTranslator(translator)
-                _translator = translator
+        # English is the source language; its file only carries plural forms.
+        translator = QTranslator(app)
+        if translator.load(str(qm_path(lang))):
+            app.installTranslator(translator)
+            _translator = translator
     _current = lang
-    QLocale.setDefault(QLocale(QLocale.Language.Chinese if lang == "zh_CN"
-                               else QLocale.Language.English,
-                               QLocale.Territory.China if lang == "zh_CN"
-                               else QLocale.Territory.UnitedKingdom))
+    if lang == "zh_CN":
+        QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    else:
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
     notifier.changed.emit(lang)
 
 

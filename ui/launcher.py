@@ -35,8 +35,9 @@ def gui_arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--data-dir")
     parser.add_argument("--lang")
     parser.add_argument("--as", dest="actor")
-    parser.add_argument("--demo", action="store_true",
-                        help="create a demo branch with demo data if none exists yet")
+    parser.add_argument(
+        "--demo", action="store_true", help="create a demo branch with demo data if none exists yet"
+    )
     parser.add_argument("--demo-cases", type=int, default=3000)
     return parser.parse_args(list(argv))
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from branchdesk.domain.errors import DomainError
 from branchdesk.services.context import ServiceContext
@@ -57,7 +57,9 @@ class DbWorker(QObject):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="branchdesk-db")
         self._pending = 0
         self._lock = threading.Lock()
-        self.delivered.connect(self._deliver)
+        # Always queued, even when a call finishes before run() returns: callbacks run
+        # from the event loop, never inside the caller's own stack.
+        self.delivered.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def run(
         self,

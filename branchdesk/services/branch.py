@@ -7,14 +7,19 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from branchdesk.domain.case_numbers import validate_branch_code
 from branchdesk.domain.errors import DomainError, FieldError, ValidationError
+from branchdesk.domain.identity import normalise_phone
+from branchdesk.domain.validation import ADDRESS_MAX, clean_text, require_text
+from branchdesk.i18n import LANGUAGES
 from branchdesk.persistence.schema import settings
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.recording import write_audit
-from branchdesk.services.staff import insert_staff, validate_new_staff
+from branchdesk.services.staff import insert_staff, require_active_staff, validate_new_staff
+
+BRANCH_NAME_MAX = 80
 
 
 @dataclass(frozen=True)
@@ -61,10 +66,10 @@ def initialise_branch(
 ) -> BranchInfo:
     """Write the branch identity and its first administrator, in one transaction."""
     errors: list[FieldError] = list(validate_branch_code(code))
-    if not 1 <= len(name.strip()) <= 80:
-        errors.append(FieldError("branch_name", "error.field.too_long", {"max": 80}))
-    if language not in ("zh_CN", "en"):
-        errors.append(FieldError("language", "error.field.invalid_choice", {"value": language}))
+    # The same rules as the set-up form and later edits (`update_branch`).
+    errors.extend(
+        validate_branch_details(name=name, address=address, phone=phone, language=language)
+    )
     errors.extend(validate_new_staff(admin_no, admin_name, ("admin",)))
     if errors:
         raise ValidationError(errors)
@@ -75,7 +80,7 @@ def initialise_branch(
             "branch.code": code,
             "branch.name": name.strip(),
             "branch.address": address.strip(),
-            "branch.phone": phone.strip(),
+            "branch.phone": normalise_phone(phone) or "",
             "branch.timezone": str(ctx.tz),
             "branch.language": language,
             "branch.admin": admin_no,
@@ -101,4 +106,81 @@ def initialise_branch(
             case_id=None,
             detail={"code": code, "name": name.strip()},
         )
+    return branch_info(ctx)
+
+
+def validate_branch_details(
+    *,
+    name: str | None = None,
+    address: str | None = None,
+    phone: str | None = None,
+    language: str | None = None,
+) -> list[FieldError]:
+    """Problems with the editable branch details; a detail passed as None is not checked.
+    The same rules serve the first-run set-up form and later changes."""
+    errors: list[FieldError] = []
+    if name is not None:
+        errors.extend(require_text("branch_name", name, min_len=1, max_len=BRANCH_NAME_MAX))
+    if address is not None:
+        errors.extend(require_text("address", address, min_len=0, max_len=ADDRESS_MAX))
+    # The branch phone is printed on receipts and letters: it must be a number a
+    # customer can dial. Empty means "not printed".
+    if phone is not None and phone.strip() and normalise_phone(phone) is None:
+        errors.append(FieldError("phone", "error.phone.invalid"))
+    if language is not None and language not in LANGUAGES:
+        errors.append(FieldError("language", "error.field.invalid_choice", {"value": language}))
+    return errors
+
+
+def update_branch(
+    ctx: ServiceContext,
+    *,
+    actor: str,
+    name: str | None = None,
+    address: str | None = None,
+    phone: str | None = None,
+    language: str | None = None,
+) -> BranchInfo:
+    """Change the branch's name, address, phone and/or language (None: unchanged).
+
+    The settings and one audit entry naming every changed value are written in one
+    transaction; a call that changes nothing writes nothing. The branch code, time
+    zone and device identity are not editable: case numbers and sync depend on them.
+    """
+    errors = validate_branch_details(name=name, address=address, phone=phone, language=language)
+    if errors:
+        raise ValidationError(errors)
+    wanted: dict[str, str] = {}
+    if name is not None:
+        wanted["branch.name"] = clean_text(name)
+    if address is not None:
+        wanted["branch.address"] = clean_text(address)
+    if phone is not None:
+        # Stored in its canonical form ("020-12345678"), as customers' numbers are.
+        wanted["branch.phone"] = normalise_phone(phone) or ""
+    if language is not None:
+        wanted["branch.language"] = language
+    with ctx.db.write() as conn:
+        require_active_staff(conn, actor, field="actor")
+        current = read_settings(conn)
+        if "branch.code" not in current:
+            raise DomainError("error.setup.not_initialised", path=str(ctx.db.path))
+        changes = {key: value for key, value in wanted.items() if current.get(key, "") != value}
+        for key, value in changes.items():
+            if key in current:
+                conn.execute(update(settings).where(settings.c.key == key).values(value=value))
+            else:
+                conn.execute(insert(settings).values(key=key, value=value))
+        if changes:
+            write_audit(
+                ctx,
+                conn,
+                actor=actor,
+                action="branch.update",
+                case_id=None,
+                detail={
+                    key.removeprefix("branch."): {"from": current.get(key, ""), "to": value}
+                    for key, value in changes.items()
+                },
+            )
     return branch_info(ctx)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, insert, select
 
 from branchdesk.domain.errors import FieldError, ValidationError
+from branchdesk.domain.validation import require_text
 from branchdesk.persistence.schema import staff
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.recording import write_audit
@@ -36,8 +37,7 @@ def validate_new_staff(staff_no: str, name: str, roles: tuple[str, ...]) -> list
     errors: list[FieldError] = []
     if not STAFF_NO.match(staff_no):
         errors.append(FieldError("staff_no", "error.staff.number_format"))
-    if not 1 <= len(name.strip()) <= 40:
-        errors.append(FieldError("name", "error.field.too_long", {"max": 40}))
+    errors.extend(require_text("name", name, min_len=1, max_len=40))
     bad = [r for r in roles if r not in ROLES]
     if bad or not roles:
         errors.append(FieldError("roles", "error.field.invalid_choice", {"value": ",".join(bad)}))

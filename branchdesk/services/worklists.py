@@ -95,6 +95,9 @@ def _ids_select(ctx: ServiceContext, f: CaseFilter) -> Select[Any]:
     key = SORTABLE.get(f.sort, cases.c.received_at)
     # The id breaks ties, so a list's order is total and stable between fetches.
     order = [key.desc(), cases.c.id.desc()] if f.descending else [key.asc(), cases.c.id.asc()]
+    if key is cases.c.next_due_at:
+        # Cases without a running clock go last either way: the urgent ones lead.
+        order[0] = order[0].nulls_last()
     match = text_match(f.text)
     if match is None:
         return select(cases.c.id).where(*conditions).order_by(*order)

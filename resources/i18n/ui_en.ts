@@ -1,0 +1,21 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="en">
+<context>
+    <name>CustomerLookup</name>
+    <message numerus="yes">
+        <source>Earlier cases: %n</source>
+        <translation>
+            <numerusform>Earlier cases: %n</numerusform>
+            <numerusform>Earlier cases: %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Repeat complaint: %n complaint(s) in the last %1 days</source>
+        <translation>
+            <numerusform>Repeat complaint: %n complaint in the last %1 days</numerusform>
+            <numerusform>Repeat complaint: %n complaints in the last %1 days</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>
