@@ -29,6 +29,7 @@ from ui import crash, i18n
 from ui.worker import DbWorker
 
 UI_FONT_FAMILY = "WenQuanYi Micro Hei"
+ENV_EXIT_WHEN_READY = "BRANCHDESK_EXIT_WHEN_READY"
 _fonts_installed = False
 
 
@@ -53,7 +54,11 @@ def _open_or_create(args: argparse.Namespace) -> ServiceContext | None:
     if not is_initialised(data_dir):
         secure = default_secret_store() is not None
         if args.demo:
-            passphrase = None if secure else setup_dialogs.ask_passphrase(None, confirm=True)
+            passphrase = None
+            if not secure:
+                passphrase = os.environ.get(ENV_PASSPHRASE) or setup_dialogs.ask_passphrase(
+                    None, confirm=True
+                )
             if not secure and passphrase is None:
                 return None
             ctx, _ = initialise(
@@ -145,6 +150,13 @@ def run(args: argparse.Namespace) -> int:
 
     window = MainWindow(ctx, worker, me)
     window.show()
+    if os.environ.get(ENV_EXIT_WHEN_READY):
+        # For start-up measurements and smoke tests: quit as soon as the list has its
+        # first page, i.e. when a clerk could start working.
+        window.table.model.page_loaded.connect(lambda _page: app.quit())
+        window.table.model.ids_loaded.connect(
+            lambda: app.quit() if window.table.model.rowCount() == 0 else None
+        )
     code = app.exec()
     worker.shutdown()
     ctx.db.close()
