@@ -31,6 +31,7 @@ from branchdesk.cli_parser import ENV_STAFF, build_parser
 from branchdesk.domain.errors import DomainError, IllegalTransition, NotFound, ValidationError
 from branchdesk.domain.model import Appointment, Customer, IntakeForm
 from branchdesk.i18n import format_field_errors, resolve_language, translate
+from branchdesk.persistence import maintenance
 from branchdesk.secrets import default_secret_store
 from branchdesk.services import cases, demo, queries, staff
 from branchdesk.services.branch import branch_info, read_settings
@@ -81,6 +82,16 @@ def _actor(args: argparse.Namespace, ctx: ServiceContext) -> str:
     # names who acted, so scripts should pass --as.
     with ctx.db.read() as conn:
         return str(read_settings(conn).get("branch.admin", ""))
+
+
+def _close(ctx: ServiceContext, *, wrote: bool) -> None:
+    """Close the branch; after a write, first the index and log upkeep a clerk's save
+    does not wait for (a few milliseconds)."""
+    try:
+        if wrote:
+            maintenance.maintain(ctx.db)
+    finally:
+        ctx.db.close()
 
 
 def cmd_init(args: argparse.Namespace, out: Printer) -> int:
@@ -196,7 +207,7 @@ def cmd_case(args: argparse.Namespace, out: Printer) -> int:
             )
             out.case(view)
     finally:
-        ctx.db.close()
+        _close(ctx, wrote=args.case_command in ("new", "act"))
     return 0
 
 
@@ -249,7 +260,7 @@ def cmd_demo(args: argparse.Namespace, out: Printer) -> int:
             progress=_progress(out),
         )
     finally:
-        ctx.db.close()
+        _close(ctx, wrote=True)
     out.mapping({"cases": result.cases, "events": result.events})
     return 0
 
@@ -278,7 +289,7 @@ def cmd_staff(args: argparse.Namespace, out: Printer) -> int:
                 ]
             )
     finally:
-        ctx.db.close()
+        _close(ctx, wrote=args.staff_command == "add")
     return 0
 
 

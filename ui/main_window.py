@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from branchdesk import __version__
 from branchdesk.domain.errors import DomainError
+from branchdesk.persistence import maintenance
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.worklists import CaseFilter
 from ui import i18n
@@ -33,6 +34,7 @@ from ui.queue_panel import QueuePanel
 from ui.worker import DbWorker
 
 SEARCH_DELAY_MS = 250
+UPKEEP_MS = 30_000
 
 
 class IntakeDialog(QDialog):
@@ -113,6 +115,13 @@ class MainWindow(QMainWindow):
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(self.windowIcon(), self)
             self.tray.show()
+        # Index merging and log checkpoints, off the clerk's saves (see
+        # branchdesk.persistence.maintenance).
+        self._upkeep = QTimer(self)
+        self._upkeep.setInterval(UPKEEP_MS)
+        self._upkeep.timeout.connect(self._maintain)
+        self._upkeep.start()
+
         self.resize(QSize(1500, 880))
         self.retranslate()
         # A bound slot (not a lambda): Qt drops the connection when the window goes.
@@ -273,10 +282,14 @@ class MainWindow(QMainWindow):
         )
         self.status.setStyleSheet("color: #b00020; font-weight: bold;" if overdue else "")
 
+    def _maintain(self) -> None:
+        self.worker.run(lambda ctx: maintenance.maintain(ctx.db))
+
     def _show_busy(self, busy: bool) -> None:
         self.busy.setText(self.tr("Working…") if busy else "")
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._upkeep.stop()
         if self._intake is not None:
             self._intake.close()
         super().closeEvent(event)

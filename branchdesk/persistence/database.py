@@ -43,6 +43,9 @@ def _configure(dbapi_conn: Any, key: bytes) -> None:
         # survive an application crash. The cost is measured in docs/PERFORMANCE.md.
         cur.execute("PRAGMA synchronous = FULL")
         cur.execute("PRAGMA foreign_keys = ON")
+        # Checkpoints are the upkeep step's job, in idle moments (persistence.maintenance);
+        # this is only a safety cap on the log's size should that not run for a while.
+        cur.execute("PRAGMA wal_autocheckpoint = 10000")
         cur.execute("PRAGMA busy_timeout = 5000")
         cur.execute("PRAGMA temp_store = MEMORY")
     finally:

@@ -120,7 +120,7 @@ cases = Table(
 Index("ix_cases_phone", cases.c.customer_phone)
 Index("ix_cases_service_number", cases.c.service_number)
 Index("ix_cases_received", cases.c.received_at)
-Index("ix_cases_state", cases.c.state, cases.c.received_at)
+Index("ix_cases_state", cases.c.state, cases.c.id)
 # Partial indexes: only open, unpaused cases with a running clock are ever in a queue.
 Index(
     "ix_cases_due",

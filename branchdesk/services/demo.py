@@ -28,6 +28,7 @@ from branchdesk.domain.case_numbers import format_case_number
 from branchdesk.domain.model import CaseKind, IntakeForm
 from branchdesk.domain.process import CaseEvent, CaseSnapshot
 from branchdesk.domain.sla_policy import SlaPolicy
+from branchdesk.persistence import maintenance
 from branchdesk.persistence.schema import Epoch, cases, staff
 from branchdesk.services.cases import format_archive_no
 from branchdesk.services.context import ServiceContext
@@ -361,6 +362,7 @@ def generate_demo(
                     case_id=None,
                     detail={"cases": len(chunk_times), "events": written, "seed": seed},
                 )
+            maintenance.maintain(ctx.db)
             done += len(chunk_times)
             events_total += written
             if progress is not None and not progress(done, cases):

@@ -198,26 +198,10 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-# Trigram search needs 3+ characters. Queries made only of 1–2 character words (a
-# surname, a two-character name, "断网") use the character/pair index of names and
-# summaries; a short word beside a long one is checked with instr() over the few rows
-# the long one found.
+# Trigram search needs 3+ characters. Words of 1–2 characters (a surname, a
+# two-character name, "断网") are looked up in the character/pair index of names and
+# summaries (migration 0002).
 _case_grams = table("case_grams", column("rowid", Integer))
-_HAYSTACK = (
-    cases.c.number
-    + " "
-    + cases.c.customer_name
-    + " "
-    + cases.c.customer_phone
-    + " "
-    + func.coalesce(cases.c.service_number, "")
-    + " "
-    + cases.c.summary
-    + " "
-    + cases.c.description
-    + " "
-    + cases.c.remedy
-)
 
 
 @dataclass(frozen=True)
@@ -239,20 +223,40 @@ def text_match(query: str) -> TextMatch | None:
     if len(terms) == 1 and is_valid_case_number(terms[0]):
         number = parse_case_number(terms[0]).text
         return TextMatch(cases, (cases.c.number == number,), cases.c.id.desc())
-    # A phone typed with spaces or a +86 prefix is found by its canonical digits.
-    terms = [normalise_phone(t) or t for t in terms]
+    # A phone typed with spaces or a +86 prefix ("+86 152 3282 0782") is one term: its
+    # canonical digits.
+    whole_phone = normalise_phone(query) if len(terms) > 1 else None
+    terms = [whole_phone] if whole_phone else [normalise_phone(t) or t for t in terms]
     long_terms = [t for t in terms if len(t) >= 3]
     short_terms = [t for t in terms if len(t) < 3]
-    if long_terms:
-        index, match = _case_search, " ".join(_fts_phrase(t) for t in long_terms)
-        extra = [func.instr(_HAYSTACK, t) > 0 for t in short_terms]
-    else:
-        index, match = _case_grams, " ".join(_fts_phrase(t) for t in short_terms)
-        extra = []
+    if not long_terms:
+        match = " ".join(_fts_phrase(t) for t in short_terms)
+        return TextMatch(
+            _case_grams.join(cases, cases.c.id == _case_grams.c.rowid),
+            (text("case_grams MATCH :short").bindparams(short=match),),
+            _case_grams.c.rowid.desc(),
+        )
+    conditions: list[ColumnElement[bool] | TextClause] = [
+        text("case_search MATCH :long").bindparams(
+            long=" ".join(_fts_phrase(t) for t in long_terms)
+        )
+    ]
+    if short_terms:
+        # A short word beside a long one (a surname next to a phrase) is looked up in
+        # the character/pair index too, once, rather than tested row by row: the long
+        # word may match tens of thousands of cases.
+        short = " ".join(_fts_phrase(t) for t in short_terms)
+        conditions.append(
+            cases.c.id.in_(
+                select(_case_grams.c.rowid).where(
+                    text("case_grams MATCH :short").bindparams(short=short)
+                )
+            )
+        )
     return TextMatch(
-        index.join(cases, cases.c.id == index.c.rowid),
-        (text(f"{index.name} MATCH :match").bindparams(match=match), *extra),
-        index.c.rowid.desc(),
+        _case_search.join(cases, cases.c.id == _case_search.c.rowid),
+        tuple(conditions),
+        _case_search.c.rowid.desc(),
     )
 
 

@@ -61,6 +61,10 @@ def test_search_by_fragment_number_phone_and_service_number(branch: Branch) -> N
     assert found(a.number) == [a.number]
     assert found(a.number.lower()) == [a.number]
     assert found("138 1234 5678") == [a.number]  # typed with spaces
+    assert found("+86 138 1234 5678") == [a.number]  # and a country code
+    assert found("+86 13812345678") == [a.number]
+    assert found("宽带每天 李") == [b.number]  # a phrase and a surname
+    assert found("宽带每天 张") == []
     assert found("12345678") == [a.number]  # a fragment of the phone
     assert found("87654321") == [b.number]
     assert found("KD0999") == [b.number]

@@ -207,3 +207,34 @@ def test_schema_head_constant_matches_the_migrations() -> None:
     from branchdesk.persistence.migrate import SCHEMA_HEAD
 
     assert head_revision() == SCHEMA_HEAD
+
+
+def test_upkeep_merges_index_segments_and_keeps_search_working(branch: Branch) -> None:
+    from branchdesk.persistence import maintenance
+    from branchdesk.services import queries
+
+    for _ in range(40):  # each save its own transaction: its own index segment
+        cases.intake(branch.ctx, form=complaint_form(), actor="A001")
+
+    def structure_rows() -> int:
+        with branch.ctx.db.read() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM case_search_data")).scalar_one())
+
+    with branch.ctx.db.read() as conn:
+        automerge = conn.execute(
+            text("SELECT v FROM case_search_config WHERE k = 'automerge'")
+        ).scalar()
+    assert automerge == 0  # saves never merge; the upkeep step does
+    before = structure_rows()
+    assert maintenance.merge_indexes(branch.ctx.db, budget_s=2.0) >= 1
+    assert structure_rows() < before
+    maintenance.maintain(branch.ctx.db)
+    assert len(queries.search(branch.ctx, "信号弱", limit=100)) == 40
+    with branch.ctx.db.read() as conn:
+        assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        assert (
+            conn.execute(
+                text("INSERT INTO case_search(case_search) VALUES ('integrity-check')")
+            ).rowcount
+            != 0
+        )
