@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "what",
         nargs="?",
-        choices=("all", "prepare", "intake", "search", "queues", "demo-rate"),
+        choices=("all", "prepare", "intake", "search", "queues", "demo-rate", "desktop"),
         help="which benchmark (default: none, with --plans only the plans)",
     )
     parser.add_argument("--plans", action="store_true", help="print EXPLAIN QUERY PLAN")
@@ -56,6 +56,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--cases", type=int, default=200_000, help="demo-rate: how many cases (default 200k)"
+    )
+    parser.add_argument(
+        "--pages",
+        type=int,
+        default=None,
+        help="desktop: scroll only this many pages (default: the whole list)",
     )
     args = parser.parse_args(argv)
     if args.what is None and not args.plans:
@@ -93,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
 
         out("")
         results["P4"] = bench_queues.run(out)
+    if what == "desktop":  # not in "all": it needs the Qt libraries and takes a while
+        import bench_desktop
+
+        out("")
+        results["desktop"] = bench_desktop.run(out, pages=args.pages)
     if args.plans:
         import bench_plans
 

@@ -134,6 +134,12 @@ Index(
     sqlite_where=text("next_due_at IS NOT NULL AND paused = 0"),
 )
 Index("ix_cases_owner_open", cases.c.owner, cases.c.received_at, sqlite_where=text("is_open = 1"))
+Index("ix_cases_waiting", cases.c.received_at, sqlite_where=text("paused = 1 AND is_open = 1"))
+Index(
+    "ix_cases_supervised",
+    cases.c.received_at,
+    sqlite_where=text("escalation = 'supervised' AND is_open = 1"),
+)
 
 case_events = Table(
     "case_events",

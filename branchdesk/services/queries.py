@@ -125,7 +125,7 @@ def list_cases(
     if owner:
         q = q.where(cases.c.owner == owner)
     if open_only:
-        q = q.where(cases.c.is_open.is_(True))
+        q = q.where(text("is_open = 1"))
     q = q.order_by(cases.c.id.desc()).limit(_page(limit)).offset(max(0, offset))
     return _fetch(ctx, q)
 
