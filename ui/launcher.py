@@ -48,6 +48,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         from branchdesk.cli import main as cli_main
 
         sys.exit(cli_main(args))
+    # The core first: modules imported after PySide6 are each read back as source by
+    # shiboken's feature hook, which costs a tenth of a second at start-up.
+    import branchdesk.bootstrap
+    import branchdesk.services.worklists  # noqa: F401
     from ui.app import run
 
     sys.exit(run(gui_arguments(args)))
