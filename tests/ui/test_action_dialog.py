@@ -13,7 +13,7 @@ from branchdesk.domain.model import CaseState, InvestigationMethod
 from branchdesk.services import cases
 from branchdesk.services.cases import CaseView
 from tests.conftest import Branch, complaint_form
-from tests.ui.typing import type_text
+from tests.ui.typing import drain, type_text
 from ui import i18n
 from ui.action_dialog import ActionDialog
 from ui.worker import DbWorker
@@ -39,12 +39,6 @@ def opened(
     dialog = ActionDialog.open_for(worker, me, view, action, None)
     qtbot.addWidget(dialog)
     return dialog
-
-
-def drain(qtbot: QtBot, worker: DbWorker) -> None:
-    done: list[object] = []
-    worker.run(lambda ctx: None, on_done=done.append)
-    qtbot.waitUntil(lambda: bool(done))
 
 
 @pytest.mark.parametrize("action", sorted(ACTION_PARAMS))

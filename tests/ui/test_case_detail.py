@@ -25,7 +25,7 @@ from branchdesk.domain.model import CaseState
 from branchdesk.services import cases
 from branchdesk.services.cases import CaseView
 from tests.conftest import TZ, Branch, complaint_form
-from tests.ui.typing import type_text
+from tests.ui.typing import drain, type_text
 from ui import i18n
 from ui.action_dialog import ActionDialog
 from ui.case_detail import MET_LATE, NEARLY_DUE, OVERDUE, URGENCY_ROLE, CaseDetail
@@ -37,13 +37,6 @@ SHOTS = Path("/tmp/shots")
 def ui(text: str) -> str:
     """The pane's own wording of `text` in the current language (from the .qm)."""
     return QCoreApplication.translate("CaseDetail", text)
-
-
-def drain(qtbot: QtBot, worker: DbWorker) -> None:
-    """Wait until everything queued on the worker so far has been delivered."""
-    done: list[object] = []
-    worker.run(lambda ctx: None, on_done=done.append)
-    qtbot.waitUntil(lambda: bool(done))
 
 
 def new_complaint(branch: Branch) -> CaseView:

@@ -32,7 +32,7 @@ from branchdesk.domain.validation import validate_intake
 from branchdesk.i18n import field_label, translate
 from branchdesk.services import cases, queries
 from tests.conftest import START, TZ, Branch, complaint_form
-from tests.ui.typing import type_text
+from tests.ui.typing import drain, focused, press, type_text
 from ui import i18n
 from ui.intake_form import IntakeForm
 from ui.worker import DbWorker
@@ -58,17 +58,6 @@ def form(qtbot: QtBot, worker: DbWorker) -> IntakeForm:
     return widget
 
 
-def focused() -> QWidget:
-    widget = QApplication.focusWidget()
-    assert widget is not None
-    return widget
-
-
-def press(qtbot: QtBot, key: Key, modifier: Mod = Mod.NoModifier) -> None:
-    # An open list (the category completer) takes the keys first, as with a real keyboard.
-    qtbot.keyClick(QApplication.activePopupWidget() or focused(), key, modifier)
-
-
 def tab_to(qtbot: QtBot, name: str) -> QWidget:
     """Press Tab and check that the focus arrived on the field called `name`."""
     press(qtbot, Key.Key_Tab)
@@ -85,13 +74,6 @@ def keep_active(qtbot: QtBot, form: IntakeForm, where: QWidget | None = None) ->
     form.activateWindow()
     qtbot.waitUntil(form.isActiveWindow)
     where.setFocus()
-
-
-def drain(qtbot: QtBot, worker: DbWorker) -> None:
-    """Wait until every call queued on the worker so far has been delivered."""
-    done: list[bool] = []
-    worker.run(lambda _ctx: None, on_done=lambda _result: done.append(True))
-    qtbot.waitUntil(lambda: bool(done))
 
 
 def case_count(branch: Branch) -> int:

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from branchdesk.domain.case_numbers import is_valid_case_number
 from branchdesk.services import cases
 from tests.conftest import Branch, complaint_form
-from tests.ui.typing import type_text
+from tests.ui.typing import focused, press, type_text
 from ui import i18n
 from ui.main_window import MainWindow
 from ui.worker import DbWorker
@@ -36,16 +36,6 @@ def window(qtbot: QtBot, branch: Branch, worker: DbWorker) -> MainWindow:
     qtbot.waitUntil(win.isActiveWindow)
     qtbot.waitUntil(lambda: win.table.model.rowCount() == 3)
     return win
-
-
-def focused() -> QWidget:
-    widget = QApplication.focusWidget()
-    assert widget is not None
-    return widget
-
-
-def press(qtbot: QtBot, key: Key, modifier: Mod = Mod.NoModifier) -> None:
-    qtbot.keyClick(QApplication.activePopupWidget() or focused(), key, modifier)
 
 
 def activate(qtbot: QtBot, widget: QWidget) -> None:
