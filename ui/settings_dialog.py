@@ -9,6 +9,7 @@ worker; the language switches the whole interface at once, keeping what was type
 from __future__ import annotations
 
 import platform
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -32,9 +33,11 @@ from branchdesk import __version__
 from branchdesk.bootstrap import key_mode
 from branchdesk.domain.errors import DomainError, ValidationError
 from branchdesk.i18n import format_field_errors
+from branchdesk.services import search_index
 from branchdesk.services.branch import BranchInfo, branch_info, update_branch
 from branchdesk.services.context import ServiceContext
 from ui import crash, i18n
+from ui.long_work import LongWork
 from ui.setup_dialogs import ERROR_STYLE, FieldRow, language_combo, show_field_errors
 from ui.worker import DbWorker
 
@@ -215,9 +218,16 @@ class SettingsDialog(QDialog):
             form.addRow(label, edit)
         self.key_note = QLabel(page)
         self.key_note.setWordWrap(True)
+        self.rebuild_button = QPushButton(page)
+        self.rebuild_button.clicked.connect(self.rebuild_search_index)
+        self.rebuild_result = QLabel(page)
+        self.rebuild_result.setWordWrap(True)
+        self.rebuild_work: LongWork | None = None
         layout = QVBoxLayout(page)
         layout.addLayout(form)
         layout.addWidget(self.key_note)
+        layout.addWidget(self.rebuild_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.rebuild_result)
         layout.addStretch(1)
         self.data_page = page
         self.tabs.addTab(page, "")
@@ -257,6 +267,32 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(page, "")
 
     # ------------------------------------------------------------------ language
+    def rebuild_search_index(self) -> None:
+        """Long work with progress and cancel, on the database worker."""
+        me = self.me
+
+        def work(ctx: ServiceContext, progress: Callable[[int, int], bool]) -> int:
+            return search_index.rebuild_search_index(ctx, actor=me, progress=progress)
+
+        self.rebuild_button.setEnabled(False)
+        self.rebuild_result.clear()
+        self.rebuild_work = LongWork(
+            self.worker, self.tr("Rebuilding the search index…"), work, self
+        )
+        self.rebuild_work.finished.connect(self._rebuilt)
+        self.rebuild_work.failed.connect(self._rebuild_failed)
+
+    def _rebuilt(self, count: object) -> None:
+        self.rebuild_button.setEnabled(True)
+        self.rebuild_result.setText(
+            self.tr("The search index was rebuilt from %1 cases.").replace("%1", str(count))
+        )
+
+    def _rebuild_failed(self, error: object) -> None:
+        self.rebuild_button.setEnabled(True)
+        if isinstance(error, DomainError):
+            self.rebuild_result.setText(i18n.text(error.key, **error.params))
+
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("BranchDesk – settings"))
         self.tabs.setTabText(self.tabs.indexOf(self.language_page), self.tr("&Language"))
@@ -306,6 +342,13 @@ class SettingsDialog(QDialog):
         ):
             label.setText(text)
         self.log_file.setText(str(crash.log_file() or "—"))
+        self.rebuild_button.setText(self.tr("Rebuild the search index…"))
+        self.rebuild_button.setToolTip(
+            self.tr(
+                "Reads every case again and rebuilds the search from it. Cancelling "
+                "leaves the search as it was."
+            )
+        )
 
         about = {
             "branchdesk": self.tr("BranchDesk:"),

@@ -342,6 +342,13 @@
     </message>
 </context>
 <context>
+    <name>LongWork</name>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>BranchDesk – counter workbench</source>
@@ -522,7 +529,6 @@
     <name>SettingsDialog</name>
     <message>
         <source>BranchDesk – settings</source>
-        <extracomment>The rows of the About tab, in order.</extracomment>
         <translation>BranchDesk – 设置</translation>
     </message>
     <message>
@@ -544,6 +550,15 @@
     <message>
         <source>Ab&amp;out</source>
         <translation>关于(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Rebuilding the search index…</source>
+        <extracomment>The rows of the About tab, in order.</extracomment>
+        <translation>正在重建搜索索引……</translation>
+    </message>
+    <message>
+        <source>The search index was rebuilt from %1 cases.</source>
+        <translation>已根据 %1 件工单重建搜索索引。</translation>
     </message>
     <message>
         <source>Interface lan&amp;guage:</source>
@@ -600,6 +615,14 @@
     <message>
         <source>Log file:</source>
         <translation>日志文件：</translation>
+    </message>
+    <message>
+        <source>Rebuild the search index…</source>
+        <translation>重建搜索索引……</translation>
+    </message>
+    <message>
+        <source>Reads every case again and rebuilds the search from it. Cancelling leaves the search as it was.</source>
+        <translation>重新读取全部工单并据此重建搜索。中途取消不会改变现有搜索。</translation>
     </message>
     <message>
         <source>BranchDesk:</source>
