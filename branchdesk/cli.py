@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from branchdesk.bootstrap import (
@@ -33,7 +34,7 @@ from branchdesk.domain.model import Appointment, Customer, IntakeForm
 from branchdesk.i18n import format_field_errors, resolve_language, translate
 from branchdesk.persistence import maintenance
 from branchdesk.secrets import default_secret_store
-from branchdesk.services import cases, demo, queries, staff
+from branchdesk.services import cases, demo, printing, queries, staff
 from branchdesk.services.branch import branch_info, read_settings
 from branchdesk.services.context import ServiceContext
 
@@ -198,6 +199,25 @@ def cmd_case(args: argparse.Namespace, out: Printer) -> int:
                     limit=args.limit,
                 )
             )
+        elif args.case_command == "print":
+            done = printing.print_document(
+                ctx,
+                number=args.number,
+                kind=args.document,
+                actor=_actor(args, ctx),
+                lang=args.document_lang,
+                paper=args.paper,
+            )
+            Path(args.out).write_bytes(done.pdf)
+            out.mapping(
+                {
+                    "number": done.number,
+                    "document": done.kind,
+                    "copy_no": done.copy_no,
+                    "file": args.out,
+                    "bytes": len(done.pdf),
+                }
+            )
         else:
             params = {
                 k[2:]: v for k, v in vars(args).items() if k.startswith("p_") and v is not None
@@ -207,7 +227,7 @@ def cmd_case(args: argparse.Namespace, out: Printer) -> int:
             )
             out.case(view)
     finally:
-        _close(ctx, wrote=args.case_command in ("new", "act"))
+        _close(ctx, wrote=args.case_command in ("new", "act", "print"))
     return 0
 
 

@@ -114,6 +114,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=20)
     _add_json(p)
 
+    p = case.add_parser("print", help="print a case document to a PDF file (recorded)")
+    p.add_argument("number")
+    p.add_argument(
+        "--document", required=True, choices=("receipt", "closure_letter", "case_record")
+    )
+    p.add_argument("--out", required=True, help="the PDF file to write")
+    p.add_argument("--paper", choices=("80mm", "a4"), help="receipts: 80mm roll (default) or a4")
+    p.add_argument(
+        "--document-lang",
+        choices=("zh_CN", "en"),
+        help="the document's language (default: the branch's)",
+    )
+    _add_json(p)
+
     p = case.add_parser("act", help="take an action on a case")
     p.add_argument("number")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QSplitter,
     QStackedLayout,
@@ -299,6 +300,7 @@ class CaseDetail(QWidget):
             self.badges[name] = badge
             top.addWidget(badge)
         top.addStretch(1)
+        top.addWidget(self._build_print_button())
         layout.addLayout(top)
         self.kind_line = QLabel()
         self.kind_line.setObjectName("kind_line")
@@ -395,6 +397,43 @@ class CaseDetail(QWidget):
         layout.addWidget(split, 1)
         return page
 
+    def _build_print_button(self) -> QPushButton:
+        """The "Print… (Ctrl+P)" button: the receipt again, the closure letter, the record
+        sheet."""
+        self.print_button = QPushButton()
+        self.print_button.setObjectName("print")
+        self.print_menu = QMenu(self.print_button)
+        self.print_menu.setObjectName("print_menu")
+        self.print_actions: dict[str, QAction] = {}
+        for kind in ("receipt", "closure_letter", "case_record"):
+            action = self.print_menu.addAction("")
+            action.setObjectName(f"print_{kind}")
+            action.triggered.connect(lambda _=False, k=kind: self.print_document(k))
+            self.print_actions[kind] = action
+        self.print_button.setMenu(self.print_menu)
+        shortcut = QShortcut(QKeySequence("Ctrl+P"), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.open_print_menu)
+        return self.print_button
+
+    def open_print_menu(self) -> None:
+        """The print menu under its button; arrows and Enter choose (popup(), not
+        exec(): the window keeps running)."""
+        if self.view is not None:
+            self.print_menu.popup(
+                self.print_button.mapToGlobal(self.print_button.rect().bottomLeft())
+            )
+            self.print_menu.setActiveAction(self.print_actions["receipt"])
+
+    def print_document(self, kind: str) -> None:
+        """Print document `kind` of the shown case (through its preview)."""
+        if self.number is None:
+            return
+        # Printing support (QtPrintSupport, PDF rendering) loads on the first print.
+        from ui.printing import print_case_document
+
+        print_case_document(self.worker, self.me, self.number, kind, self)
+
     # -- loading --------------------------------------------------------------------
     def show_case(self, number: str | None) -> None:
         """Show case `number` (None: nothing)."""
@@ -446,6 +485,10 @@ class CaseDetail(QWidget):
         self.actions_title.setText(self.tr("Actions (Alt+1 … Alt+9)"))
         self.deadlines_title.setText(self.tr("Time limits"))
         self.history_title.setText(self.tr("History (newest first)"))
+        self.print_button.setText(self.tr("Print… (Ctrl+P)"))
+        self.print_actions["receipt"].setText(self.tr("Acceptance &receipt (reprint)"))
+        self.print_actions["closure_letter"].setText(self.tr("&Closure letter"))
+        self.print_actions["case_record"].setText(self.tr("Case record &sheet"))
         self.milestones.setHorizontalHeaderLabels(
             [self.tr("Milestone"), self.tr("Due"), self.tr("Status")]
         )

@@ -224,6 +224,7 @@ class MainWindow(QMainWindow):
         if self._intake is None:
             self._intake = IntakeDialog(self.worker, self.me, self)
             self._intake.form.saved.connect(self._case_saved)
+            self._intake.form.save_and_print_requested.connect(self._print_receipt)
         self._intake.show()
         self._intake.raise_()
         self._intake.activateWindow()
@@ -231,6 +232,15 @@ class MainWindow(QMainWindow):
     def _case_saved(self, number: str) -> None:
         self.statusBar().showMessage(self.tr("Saved as %1").replace("%1", number), 10_000)
         self.detail.show_case(number)
+
+    def _print_receipt(self, number: str) -> None:
+        """Save-and-print in the intake form: the receipt's preview opens over the form
+        (Ctrl+P prints it, Esc goes back to the next customer). The print service picks
+        the receipt's paper (the 80 mm roll)."""
+        # Printing support (QtPrintSupport, PDF rendering) loads on the first print.
+        from ui.printing import print_case_document
+
+        print_case_document(self.worker, self.me, number, "receipt", self._intake or self)
 
     def toggle_language(self) -> None:
         i18n.set_language("en" if i18n.current() == "zh_CN" else "zh_CN")

@@ -79,10 +79,10 @@ def intake(ctx: ServiceContext, *, form: IntakeForm, actor: str) -> CaseView:
         number = next_case_number(conn, ctx.branch_code, now.date())
         event = process.intake_event(clean, number=number, actor=actor, entered_at=now)
         done = record(ctx, conn, case_id=None, before=None, history=[], event=event)
-        return _view(ctx, conn, done.case_id)
+        return view_in(ctx, conn, done.case_id)
 
 
-def _find_id(conn: Connection, number: str) -> int:
+def find_case_id(conn: Connection, number: str) -> int:
     canonical = parse_case_number(number).text
     case_id = conn.execute(select(cases.c.id).where(cases.c.number == canonical)).scalar()
     if case_id is None:
@@ -131,7 +131,7 @@ def act(
     writes nothing when the action is not allowed or its parameters are wrong."""
     with ctx.db.write() as conn:
         require_active_staff(conn, actor, field="actor")
-        case_id = _find_id(conn, number)
+        case_id = find_case_id(conn, number)
         history = load_events(conn, case_id)
         before = process.replay(history)
         event = process.decide(before, action, params, actor=actor, at=ctx.now())
@@ -142,15 +142,16 @@ def act(
             archive_no = format_archive_no(ctx.branch_code, year, seq)
             event = replace(event, payload={**event.payload, "archive_no": archive_no})
         record(ctx, conn, case_id=case_id, before=before, history=history, event=event)
-        return _view(ctx, conn, case_id)
+        return view_in(ctx, conn, case_id)
 
 
 def get_case(ctx: ServiceContext, number: str) -> CaseView:
     with ctx.db.read() as conn:
-        return _view(ctx, conn, _find_id(conn, number))
+        return view_in(ctx, conn, find_case_id(conn, number))
 
 
-def _view(ctx: ServiceContext, conn: Connection, case_id: int) -> CaseView:
+def view_in(ctx: ServiceContext, conn: Connection, case_id: int) -> CaseView:
+    """The case as a screen shows it, read inside the caller's transaction."""
     rows = (
         conn.execute(
             select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.seq)

@@ -106,6 +106,22 @@
         <translation>处理记录（最新在前）</translation>
     </message>
     <message>
+        <source>Print… (Ctrl+P)</source>
+        <translation>打印… (Ctrl+P)</translation>
+    </message>
+    <message>
+        <source>Acceptance &amp;receipt (reprint)</source>
+        <translation>受理回执（补打）(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Closure letter</source>
+        <translation>处理结果告知书(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Case record &amp;sheet</source>
+        <translation>案件记录单(&amp;S)</translation>
+    </message>
+    <message>
         <source>Milestone</source>
         <translation>时限节点</translation>
     </message>
@@ -460,6 +476,69 @@
     <message>
         <source>The two passphrases differ.</source>
         <translation>两次输入的口令不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>PrintPreviewDialog</name>
+    <message>
+        <source>Acceptance receipt</source>
+        <translation>受理回执</translation>
+    </message>
+    <message>
+        <source>Closure letter</source>
+        <translation>处理结果告知书</translation>
+    </message>
+    <message>
+        <source>Case record sheet</source>
+        <translation>案件记录单</translation>
+    </message>
+    <message>
+        <source>reprint %1</source>
+        <translation>补打%1</translation>
+    </message>
+    <message>
+        <source>%1 %2 – print preview</source>
+        <translation>%1 %2 – 打印预览</translation>
+    </message>
+    <message>
+        <source>Reprint %1</source>
+        <translation>补打 %1</translation>
+    </message>
+    <message>
+        <source>Print… (Ctrl+P)</source>
+        <translation>打印… (Ctrl+P)</translation>
+    </message>
+    <message>
+        <source>Save as PDF… (Ctrl+Shift+S)</source>
+        <translation>另存为 PDF… (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>关闭 (Esc)</translation>
+    </message>
+    <message>
+        <source>Page %1 of %2</source>
+        <translation>第 %1 页 / 共 %2 页</translation>
+    </message>
+    <message>
+        <source>The printer could not be started.</source>
+        <translation>无法启动打印机。</translation>
+    </message>
+    <message>
+        <source>Save as PDF</source>
+        <translation>另存为 PDF</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>PDF 文档 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Could not save %1: %2</source>
+        <translation>无法保存 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot print</source>
+        <translation>无法打印</translation>
     </message>
 </context>
 <context>

@@ -9,12 +9,12 @@ import subprocess
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from branchdesk.cli import main
+from tests.integration.conftest import Cli
 
 INIT = [
     "init",
@@ -43,31 +43,6 @@ NEW = [
     "--remedy",
     "尽快解决",
 ]
-
-
-class Cli:
-    def __init__(self, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.data_dir = data_dir
-        self.capsys = capsys
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        code = main(["--data-dir", str(self.data_dir), *args])
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-    def json(self, *args: str) -> Any:
-        code, out, err = self(*args, "--json")
-        assert code == 0, err
-        return json.loads(out)
-
-
-@pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
-    run = Cli(tmp_path / "data", capsys)
-    code, _, err = run(*INIT)
-    assert code == 0, err
-    return run
 
 
 def test_init_new_show_act_search(cli: Cli) -> None:

@@ -1,0 +1,48 @@
+"""Shared fixtures of the integration tests: the command line on a fresh branch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from branchdesk.cli import main
+
+INIT = [
+    "init",
+    "--branch-code",
+    "GZ0012",
+    "--branch-name",
+    "广州天河营业厅",
+    "--admin-no",
+    "A001",
+    "--admin-name",
+    "管理员",
+]
+
+
+class Cli:
+    def __init__(self, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self.data_dir = data_dir
+        self.capsys = capsys
+
+    def __call__(self, *args: str) -> tuple[int, str, str]:
+        self.capsys.readouterr()
+        code = main(["--data-dir", str(self.data_dir), *args])
+        out, err = self.capsys.readouterr()
+        return code, out, err
+
+    def json(self, *args: str) -> Any:
+        code, out, err = self(*args, "--json")
+        assert code == 0, err
+        return json.loads(out)
+
+
+@pytest.fixture
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
+    run = Cli(tmp_path / "data", capsys)
+    code, _, err = run(*INIT)
+    assert code == 0, err
+    return run
