@@ -45,7 +45,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "what",
         nargs="?",
-        choices=("all", "prepare", "intake", "search", "queues", "demo-rate", "desktop"),
+        choices=(
+            "all",
+            "prepare",
+            "intake",
+            "search",
+            "queues",
+            "demo-rate",
+            "desktop",
+            "documents",
+        ),
         help="which benchmark (default: none, with --plans only the plans)",
     )
     parser.add_argument("--plans", action="store_true", help="print EXPLAIN QUERY PLAN")
@@ -99,6 +108,11 @@ def main(argv: list[str] | None = None) -> int:
 
         out("")
         results["P4"] = bench_queues.run(out)
+    if what == "documents":
+        import bench_documents
+
+        out("")
+        results["P6"] = bench_documents.run(out)
     if what == "desktop":  # not in "all": it needs the Qt libraries and takes a while
         import bench_desktop
 
