@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QActionGroup, QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -410,6 +410,18 @@ class CaseDetail(QWidget):
             action.setObjectName(f"print_{kind}")
             action.triggered.connect(lambda _=False, k=kind: self.print_document(k))
             self.print_actions[kind] = action
+        # The document language: the branch's by default, overridable for one print run
+        # (a customer who reads English).
+        self.print_menu.addSeparator()
+        self.document_languages = QActionGroup(self.print_menu)
+        self.document_language_actions: dict[str | None, QAction] = {}
+        for lang in (None, "zh_CN", "en"):
+            choice = self.print_menu.addAction("")
+            choice.setCheckable(True)
+            choice.setChecked(lang is None)
+            choice.setObjectName(f"print_lang_{lang or 'branch'}")
+            self.document_languages.addAction(choice)
+            self.document_language_actions[lang] = choice
         self.print_button.setMenu(self.print_menu)
         shortcut = QShortcut(QKeySequence("Ctrl+P"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -432,7 +444,11 @@ class CaseDetail(QWidget):
         # Printing support (QtPrintSupport, PDF rendering) loads on the first print.
         from ui.printing import print_case_document
 
-        print_case_document(self.worker, self.me, self.number, kind, self)
+        lang = next(
+            (code for code, choice in self.document_language_actions.items() if choice.isChecked()),
+            None,
+        )
+        print_case_document(self.worker, self.me, self.number, kind, self, lang=lang)
 
     # -- loading --------------------------------------------------------------------
     def show_case(self, number: str | None) -> None:
@@ -489,6 +505,9 @@ class CaseDetail(QWidget):
         self.print_actions["receipt"].setText(self.tr("Acceptance &receipt (reprint)"))
         self.print_actions["closure_letter"].setText(self.tr("&Closure letter"))
         self.print_actions["case_record"].setText(self.tr("Case record &sheet"))
+        self.document_language_actions[None].setText(self.tr("In the branch's language"))
+        self.document_language_actions["zh_CN"].setText(self.tr("In Simplified Chinese"))
+        self.document_language_actions["en"].setText(self.tr("In English"))
         self.milestones.setHorizontalHeaderLabels(
             [self.tr("Milestone"), self.tr("Due"), self.tr("Status")]
         )

@@ -122,6 +122,18 @@
         <translation>案件记录单(&amp;S)</translation>
     </message>
     <message>
+        <source>In the branch&apos;s language</source>
+        <translation>使用营业厅默认语言</translation>
+    </message>
+    <message>
+        <source>In Simplified Chinese</source>
+        <translation>中文版</translation>
+    </message>
+    <message>
+        <source>In English</source>
+        <translation>英文版</translation>
+    </message>
+    <message>
         <source>Milestone</source>
         <translation>时限节点</translation>
     </message>

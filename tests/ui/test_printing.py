@@ -389,3 +389,18 @@ def test_screenshots(qtbot: QtBot, branch: Branch) -> None:
         assert path.stat().st_size > 0
     dialog = preview(qtbot, document("case_record", 2, A4))
     dialog.grab().save(str(SHOTS / "print_preview_two_pages.png"))
+
+
+def test_a_print_run_can_be_in_another_language(
+    qtbot: QtBot, branch: Branch, worker: DbWorker
+) -> None:
+    number = cases.intake(branch.ctx, form=complaint_form(), actor="A001").case.number
+    detail = shown_detail(qtbot, worker, number)
+    detail.document_language_actions["en"].trigger()
+    detail.print_document("receipt")
+    qtbot.waitUntil(lambda: len(open_previews()) == 1, timeout=10_000)
+    preview = open_previews()[0]
+    text_on_paper = pdf_text(preview.document)
+    assert "Acceptance Receipt" in text_on_paper and "受理回执" not in text_on_paper
+    preview.close()
+    assert [p["lang"] for p in prints_recorded(branch, number)] == ["en"]
