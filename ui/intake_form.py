@@ -44,8 +44,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QScrollArea,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -54,20 +52,19 @@ from branchdesk import i18n as messages
 from branchdesk.domain.errors import DomainError, FieldError, ValidationError
 from branchdesk.domain.model import Appointment, CaseKind, Channel, Customer, Grade
 from branchdesk.domain.model import IntakeForm as IntakeData
-from branchdesk.services import cases, queries, worklists
+from branchdesk.services import cases
 from branchdesk.services.cases import CaseView
 from branchdesk.services.context import ServiceContext
-from branchdesk.services.queries import CaseSummary
 from ui import i18n
+from ui.customer_lookup import ERROR_COLOUR, LOOKUP_DELAY_MS, CustomerLookup, named
 from ui.worker import DbWorker
+
+_W = TypeVar("_W", bound=QWidget)
 
 #: The kinds in the order of their shortcuts (Alt+1, Alt+2, Alt+3).
 KINDS = (CaseKind.SERVICE_REQUEST, CaseKind.CONSULTATION, CaseKind.COMPLAINT)
 #: Typing pauses this long before the customer lookup runs.
-LOOKUP_DELAY_MS = 300
-REPEAT_WINDOW_DAYS = 30
 _DATETIME_FORMAT = "yyyy-MM-dd HH:mm"
-_ERROR_COLOUR = "#c62828"
 # A date typed as 2026-11-20, 2026/11/20, 2026.11.20, 20261120 or 2026年11月20日.
 _TYPED_DATE = re.compile(r"(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*[-/.月]?\s*(\d{1,2})\s*日?")
 
@@ -98,8 +95,6 @@ _TAB_ORDER = (
 )
 _COMPLAINT_ONLY = ("remedy", "grade")
 
-_W = TypeVar("_W", bound=QWidget)
-
 
 class _DateTimeEdit(QDateTimeEdit):
     """A date-time field that Tab leaves at once (QDateTimeEdit's own Tab walks through
@@ -121,11 +116,6 @@ class _Field:
     layout: QFormLayout
 
 
-def _named(widget: _W, name: str) -> _W:
-    widget.setObjectName(name)
-    return widget
-
-
 def _qdatetime(value: datetime) -> QDateTime:
     # Wall-clock components only: the form shows and reads branch local time.
     return QDateTime(QDate(value.year, value.month, value.day), QTime(value.hour, value.minute))
@@ -135,151 +125,8 @@ def _invalid_css(widget: QWidget) -> str:
     for qt_class in (QComboBox, QAbstractSpinBox, QPlainTextEdit, QLineEdit):
         if isinstance(widget, qt_class):
             name = qt_class.__name__
-            return f"{name} {{ border: 2px solid {_ERROR_COLOUR}; background: #fff6f6; }}"
+            return f"{name} {{ border: 2px solid {ERROR_COLOUR}; background: #fff6f6; }}"
     return ""
-
-
-class CustomerLookup(QWidget):
-    """The customer's earlier cases (newest first) and the repeat-complaint flag, looked
-    up by phone or service number on the database worker while the clerk types."""
-
-    def __init__(self, worker: DbWorker, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("customer_lookup")
-        self._worker = worker
-        self._key: tuple[str, str] = ("", "")
-        self._generation = 0
-        self._earlier: list[CaseSummary] = []
-        self._repeats = 0
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        heading = QHBoxLayout()
-        self._status = _named(QLabel(), "lookup_status")
-        self._repeat_flag = _named(QLabel(), "repeat_flag")
-        self._repeat_flag.setStyleSheet(
-            f"background: {_ERROR_COLOUR}; color: white; font-weight: bold;"
-            " padding: 2px 8px; border-radius: 3px;"
-        )
-        heading.addWidget(self._status)
-        heading.addWidget(self._repeat_flag)
-        heading.addStretch(1)
-        layout.addLayout(heading)
-        self._list = _named(QTreeWidget(), "earlier_cases")
-        self._list.setColumnCount(5)
-        self._list.setRootIsDecorated(False)
-        self._list.setUniformRowHeights(True)
-        # Read at a glance; Tab stays on the fields of the conversation.
-        self._list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self._list.setMaximumHeight(self.fontMetrics().height() * 8)
-        layout.addWidget(self._list)
-        self.copy_name = _named(QPushButton(autoDefault=True), "copy_name")
-        self.copy_name.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # F2 on the form reaches it
-        copy_row = QHBoxLayout()
-        copy_row.addWidget(self.copy_name)
-        copy_row.addStretch(1)
-        layout.addLayout(copy_row)
-        worker.changed.connect(self._refresh)
-        self.retranslate()
-
-    def look_up(self, phone: str, service_number: str, *, force: bool = False) -> None:
-        """Ask for the cases of this phone / service number (nothing if unchanged)."""
-        key = (phone.strip(), service_number.strip())
-        if key == self._key and not force:
-            return
-        self._key = key
-        self._generation += 1
-        generation = self._generation
-        if not any(key):
-            self._earlier, self._repeats = [], 0
-            self._show()
-            return
-        phone_or_none, number_or_none = key[0] or None, key[1] or None
-
-        def fetch(ctx: ServiceContext) -> tuple[list[CaseSummary], int]:
-            earlier = queries.customer_cases(
-                ctx, phone=phone_or_none, service_number=number_or_none
-            )
-            repeats = worklists.repeat_complaints(
-                ctx, phone=phone_or_none, service_number=number_or_none, days=REPEAT_WINDOW_DAYS
-            )
-            return earlier, repeats
-
-        def done(result: tuple[list[CaseSummary], int]) -> None:
-            if generation == self._generation:  # not an older answer arriving late
-                self._earlier, self._repeats = result
-                self._show()
-
-        def failed(error: DomainError) -> None:
-            if generation == self._generation:
-                self._earlier, self._repeats = [], 0
-                self._show()
-                self._status.setText(i18n.text(error.key, **error.params))
-
-        self._worker.run(fetch, on_done=done, on_error=failed)
-
-    def reset(self) -> None:
-        self.look_up("", "")
-
-    def latest_name(self) -> str:
-        """The customer name on the newest earlier case ("" if there is none)."""
-        return self._earlier[0].customer_name if self._earlier and any(self._key) else ""
-
-    def retranslate(self) -> None:
-        lang = i18n.current()
-        self._list.setHeaderLabels(
-            [
-                messages.field_label("case_number", lang),
-                messages.field_label("received_at", lang),
-                messages.field_label("kind", lang),
-                self.tr("State"),
-                messages.field_label("summary", lang),
-            ]
-        )
-        self._show()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
-    @Slot()
-    def _refresh(self) -> None:
-        # A case was saved somewhere: this customer's list may have grown.
-        if any(self._key):
-            self.look_up(*self._key, force=True)
-
-    def _show(self) -> None:
-        self.setVisible(any(self._key))
-        self._list.clear()
-        tz = self._worker.ctx.tz
-        for case in self._earlier:
-            item = QTreeWidgetItem(
-                [
-                    case.number,
-                    case.received_at.astimezone(tz).date().isoformat(),
-                    i18n.word("label.CaseKind", case.kind),
-                    i18n.word("label.CaseState", case.state),
-                    case.summary,
-                ]
-            )
-            self._list.addTopLevelItem(item)
-        for column in range(4):
-            self._list.resizeColumnToContents(column)
-        self._list.setVisible(bool(self._earlier))
-        if self._earlier:
-            self._status.setText(self.tr("Earlier cases: %n", "", len(self._earlier)))
-        else:
-            self._status.setText(self.tr("No earlier cases for this customer"))
-        self._repeat_flag.setText(
-            self.tr(
-                "Repeat complaint: %n complaint(s) in the last %1 days", "", self._repeats
-            ).replace("%1", str(REPEAT_WINDOW_DAYS))
-        )
-        self._repeat_flag.setVisible(self._repeats > 0)
-        latest = self.latest_name()
-        self.copy_name.setText(self.tr("Use the name %1 (F2)").replace("%1", f"“{latest}”"))
-        self.copy_name.setVisible(bool(latest))
 
 
 class IntakeForm(QWidget):
@@ -315,13 +162,13 @@ class IntakeForm(QWidget):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
 
-        self._banner = _named(QFrame(), "saved_banner")
+        self._banner = named(QFrame(), "saved_banner")
         self._banner.setStyleSheet(
             "#saved_banner { background: #e8f5e9; border: 1px solid #2e7d32; border-radius: 4px; }"
         )
         banner_row = QHBoxLayout(self._banner)
         self._banner_text = QLabel()
-        self._number_label = _named(QLabel(), "case_number")
+        self._number_label = named(QLabel(), "case_number")
         number_font = QFont(self.font())
         number_font.setPointSizeF(number_font.pointSizeF() * 1.8)
         number_font.setBold(True)
@@ -339,8 +186,8 @@ class IntakeForm(QWidget):
         self._banner.hide()
         outer.addWidget(self._banner)
 
-        self._form_error = _named(QLabel(), "form_error")
-        self._form_error.setStyleSheet(f"color: {_ERROR_COLOUR};")
+        self._form_error = named(QLabel(), "form_error")
+        self._form_error.setStyleSheet(f"color: {ERROR_COLOUR};")
         self._form_error.setWordWrap(True)
         self._form_error.hide()
         outer.addWidget(self._form_error)
@@ -363,7 +210,7 @@ class IntakeForm(QWidget):
         self._kind_group = QButtonGroup(self)
         self._kind_buttons: list[QRadioButton] = []
         for index, _kind in enumerate(KINDS):
-            button = _named(QRadioButton(), f"kind.{_kind.value}")
+            button = named(QRadioButton(), f"kind.{_kind.value}")
             self._kind_group.addButton(button, index)
             self._kind_buttons.append(button)
             kinds_row.addWidget(button)
@@ -400,7 +247,7 @@ class IntakeForm(QWidget):
         self._event_place = self._add_row(right, "event_place", QLineEdit())
         self._received_at = self._add_row(right, "received_at", self._datetime_edit())
 
-        self._appointment = _named(QGroupBox(), "appointment")
+        self._appointment = named(QGroupBox(), "appointment")
         appointment_layout = QFormLayout(self._appointment)
         self._appointment_error = self._error_label("appointment.error")
         appointment_layout.addRow(self._appointment_error)
@@ -416,9 +263,9 @@ class IntakeForm(QWidget):
 
         buttons = QHBoxLayout()
         outer.addLayout(buttons)
-        self._clear_button = _named(QPushButton(autoDefault=True), "clear")
-        self._print_button = _named(QPushButton(autoDefault=True), "save_and_print")
-        self._save_button = _named(QPushButton(autoDefault=True), "save")
+        self._clear_button = named(QPushButton(autoDefault=True), "clear")
+        self._print_button = named(QPushButton(autoDefault=True), "save_and_print")
+        self._save_button = named(QPushButton(autoDefault=True), "save")
         self._save_button.setDefault(True)
         buttons.addStretch(1)
         for push in (self._clear_button, self._print_button, self._save_button):
@@ -458,8 +305,8 @@ class IntakeForm(QWidget):
         return edit
 
     def _error_label(self, name: str) -> QLabel:
-        label = _named(QLabel(), name)
-        label.setStyleSheet(f"color: {_ERROR_COLOUR};")
+        label = named(QLabel(), name)
+        label.setStyleSheet(f"color: {ERROR_COLOUR};")
         label.setWordWrap(True)
         label.hide()
         return label

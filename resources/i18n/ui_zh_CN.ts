@@ -271,7 +271,6 @@
     <name>CustomerLookup</name>
     <message>
         <source>State</source>
-        <extracomment>The kinds in the order of their shortcuts (Alt+1, Alt+2, Alt+3). Typing pauses this long before the customer lookup runs.</extracomment>
         <translation>状态</translation>
     </message>
     <message numerus="yes">
@@ -306,6 +305,7 @@
     <name>IntakeForm</name>
     <message>
         <source>Mobile or landline, e.g. 138 1234 5678</source>
+        <extracomment>The kinds in the order of their shortcuts (Alt+1, Alt+2, Alt+3). Typing pauses this long before the customer lookup runs.</extracomment>
         <translation>手机或固话，如 138 1234 5678</translation>
     </message>
     <message>
