@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk import display
+from branchdesk.documents.story import Story
+from branchdesk.documents.texts import Texts
 from branchdesk.domain import process
 from branchdesk.domain.errors import DomainError
 from branchdesk.domain.identity import mask_phone
@@ -46,7 +48,6 @@ from branchdesk.services.cases import CaseView
 from branchdesk.services.context import ServiceContext
 from ui import i18n
 from ui.action_dialog import ActionDialog
-from ui.case_story import Story
 from ui.worker import DbWorker
 
 OVERDUE = QColor("#c62828")
@@ -388,7 +389,14 @@ class CaseDetail(QWidget):
             self._set_actions([])
             return
         view, now = self.loaded.view, self.loaded.now
-        story = Story(self.worker.ctx.catalogue, self.loaded.names, view, self.worker.ctx.tz)
+        ctx = self.worker.ctx
+        story = Story(
+            Texts(i18n.current(), ctx.tz),
+            ctx.catalogue,
+            self.loaded.names,
+            view.milestones,
+            describe_intake=True,
+        )
         self._header(view, story)
         self._deadlines(view.milestones, now)
         self._history(view, story)

@@ -47,11 +47,28 @@ class Story:
         catalogue: Catalogue,
         names: Mapping[str, str],
         milestones: tuple[MilestoneStatus, ...],
+        *,
+        describe_intake: bool = False,
     ) -> None:
         self.t = texts
+        # On paper the description is printed once with the case details; a screen's
+        # history tells it with the intake.
+        self.describe_intake = describe_intake
         self.catalogue = catalogue
         self.names = names
         self.milestones = {m.id: m for m in milestones}
+
+    @property
+    def lang(self) -> str:
+        return self.t.lang
+
+    def person(self, staff_no: str) -> str:
+        """ "C101 王晓燕" (the number alone for someone unknown)."""
+        return self.t.person(staff_no, self.names)
+
+    def colon(self, head: str, tail: str) -> str:
+        """ "head：tail", or the head alone when there is nothing to add."""
+        return self.t.pair(head, tail) if tail else head
 
     def paren(self, head: str, inner: str) -> str:
         if not inner:
@@ -128,8 +145,9 @@ class Story:
         title = self.paren(
             self.t("doc.story.received"), self.t.word("label.Channel", p.get("channel"))
         )
-        # The full description is printed once, with the case details, not again here.
         details = []
+        if self.describe_intake and p.get("description"):
+            details.append(self.t.pair(self.field("description"), str(p["description"])))
         if p.get("backdated"):
             entered = self.t.when(datetime.fromisoformat(p["entered_at"]))
             details.append(self.t("doc.story.backdated", entered=entered))

@@ -70,30 +70,6 @@
 <context>
     <name>CaseDetail</name>
     <message>
-        <source>yes</source>
-        <translation>是</translation>
-    </message>
-    <message>
-        <source>no</source>
-        <translation>否</translation>
-    </message>
-    <message>
-        <source>satisfied</source>
-        <translation>满意</translation>
-    </message>
-    <message>
-        <source>not satisfied</source>
-        <translation>不满意</translation>
-    </message>
-    <message>
-        <source>Case received</source>
-        <translation>工单受理</translation>
-    </message>
-    <message>
-        <source>Back-dated: received earlier, entered on {entered}</source>
-        <translation>补录：此前已受理，{entered} 录入系统</translation>
-    </message>
-    <message>
         <source>Actions (Alt+1 … Alt+9)</source>
         <translation>可办理操作 (Alt+1 … Alt+9)</translation>
     </message>

@@ -90,7 +90,8 @@ def test_fresh_complaint_shows_header_deadlines_history_and_its_actions(
     assert "2027" in detail.milestones.item(closure, 1).toolTip()
 
     assert len(detail.timeline_entries) == 1
-    assert ui("Case received") + "（到店）：家中手机信号弱经常掉线" in detail.timeline_entries[0]
+    # Told in the same words as the printed case record (branchdesk.documents.story).
+    assert "受理登记（到店）：家中手机信号弱经常掉线" in detail.timeline_entries[0]
     assert "A001 管理员" in detail.timeline_entries[0]
 
     assert set(detail.buttons) == set(view.allowed_actions)
@@ -110,10 +111,7 @@ def test_back_dated_intake_says_when_it_was_entered(
     assert received == "2026-11-24 16:00" + detail.tr(" (back-dated; entered {entered})").format(
         entered="2026-11-25 09:30"
     )
-    assert (
-        ui("Back-dated: received earlier, entered on {entered}").format(entered="2026-11-25 09:30")
-        in detail.timeline_entries[0]
-    )
+    assert "补录：实际较早收到，2026年11月25日 09:30 录入" in detail.timeline_entries[0]
     # The clock runs from the receipt, not from the entry.
     row = milestone_row(detail, "acknowledge")
     assert detail.milestones.item(row, 1).text() == "2026-11-25 16:00"
@@ -244,7 +242,7 @@ def test_whole_complaint_from_the_keyboard(qtbot: QtBot, branch: Branch, worker:
     confirm(qtbot, spin)
     after(qtbot, detail, worker, CaseState.PLANNED, 6)
     assert "制定处理方案：补偿、整改 — 增设室内分布系统并赠送流量" in detail.timeline_entries[0]
-    assert "补偿金额（分）：5000" in detail.timeline_entries[0]
+    assert "补偿金额：50.00 元" in detail.timeline_entries[0]  # fen shown as yuan
 
     dialog = press_action(qtbot, detail, "resolve")
     type_text(editor(dialog, "result"), "已开通室内分布，信号恢复")
@@ -260,7 +258,7 @@ def test_whole_complaint_from_the_keyboard(qtbot: QtBot, branch: Branch, worker:
     qtbot.keyClicks(score, "5")
     confirm(qtbot, score)
     after(qtbot, detail, worker, CaseState.FEEDBACK_RECEIVED, 8)
-    assert f"记录客户反馈：{ui('satisfied')} · 满意度评分 5/5" in detail.timeline_entries[0]
+    assert "记录客户反馈：满意 · 评分 5/5" in detail.timeline_entries[0]
 
     dialog = press_action(qtbot, detail, "close")
     qtbot.keyClick(dialog.ok_button, Qt.Key.Key_Return)
