@@ -35,7 +35,7 @@ from branchdesk.i18n import format_field_errors, resolve_language, translate
 from branchdesk.persistence import maintenance
 from branchdesk.secrets import default_secret_store
 from branchdesk.services import cases, demo, printing, queries, staff
-from branchdesk.services.branch import branch_info, read_settings
+from branchdesk.services.branch import branch_info, read_settings, set_branch_logo
 from branchdesk.services.context import ServiceContext
 
 ENV_LANG = "BRANCHDESK_LANG"
@@ -313,6 +313,19 @@ def cmd_staff(args: argparse.Namespace, out: Printer) -> int:
     return 0
 
 
+def cmd_logo(args: argparse.Namespace, out: Printer) -> int:
+    if args.logo_command == "set" and not args.file:
+        raise UsageError("error.cli.logo_file")
+    png = Path(args.file).read_bytes() if args.logo_command == "set" else None
+    ctx = _open(args, out)
+    try:
+        set_branch_logo(ctx, png=png, actor=_actor(args, ctx))
+    finally:
+        _close(ctx, wrote=True)
+    out.mapping({"logo": args.file if png else "-"})
+    return 0
+
+
 def cmd_start(args: argparse.Namespace, out: Printer) -> int:
     """First run: a demo branch with demo data. Every run: the day's queues."""
     data_dir = resolve_data_dir(args.data_dir)
@@ -360,6 +373,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Printer], int]] = {
     "sla": cmd_sla,
     "demo": cmd_demo,
     "staff": cmd_staff,
+    "logo": cmd_logo,
 }
 
 

@@ -176,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--days", type=int, default=365, help="spread over the last N days")
     _add_json(p)
 
+    p = sub.add_parser("logo", help="the logo on the letterhead of printed documents")
+    p.add_argument("logo_command", choices=("set", "clear"))
+    p.add_argument("file", nargs="?", help="set: a PNG image of at most 256 KB")
+    _add_json(p)
+
     st = sub.add_parser("staff", help="staff members").add_subparsers(
         dest="staff_command", required=True, metavar="STAFF_COMMAND"
     )

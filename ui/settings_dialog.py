@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
+from pathlib import Path
 
 import PySide6
 from PySide6.QtCore import QEvent, Qt, Signal, qVersion
@@ -20,7 +21,9 @@ from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -34,7 +37,7 @@ from branchdesk.bootstrap import key_mode
 from branchdesk.domain.errors import DomainError, ValidationError
 from branchdesk.i18n import format_field_errors
 from branchdesk.services import search_index
-from branchdesk.services.branch import BranchInfo, branch_info, update_branch
+from branchdesk.services.branch import BranchInfo, branch_info, set_branch_logo, update_branch
 from branchdesk.services.context import ServiceContext
 from ui import crash, i18n
 from ui.long_work import LongWork
@@ -197,6 +200,19 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.branch_error)
         layout.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.branch_status)
+        # The logo on the letterhead of printed documents.
+        logo_row = QHBoxLayout()
+        self.logo_button = QPushButton(page)
+        self.logo_button.clicked.connect(self.choose_logo)
+        self.remove_logo_button = QPushButton(page)
+        self.remove_logo_button.clicked.connect(lambda: self._set_logo(None))
+        logo_row.addWidget(self.logo_button)
+        logo_row.addWidget(self.remove_logo_button)
+        logo_row.addStretch(1)
+        layout.addLayout(logo_row)
+        self.logo_status = QLabel(page)
+        self.logo_status.setWordWrap(True)
+        layout.addWidget(self.logo_status)
         layout.addStretch(1)
         self.branch_page = page
         self.tabs.addTab(page, "")
@@ -267,6 +283,38 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(page, "")
 
     # ------------------------------------------------------------------ language
+    def choose_logo(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("Letterhead logo"), "", self.tr("PNG images (*.png)")
+        )
+        if path:
+            self._set_logo(Path(path).read_bytes())
+
+    def _set_logo(self, png: bytes | None) -> None:
+        me = self.me
+
+        def done(_result: object) -> None:
+            self.logo_status.setText(
+                self.tr("The logo will be printed on the letterhead.")
+                if png
+                else self.tr("No logo is printed.")
+            )
+
+        def failed(error: DomainError) -> None:
+            lines = (
+                format_field_errors(error.errors, i18n.current())
+                if isinstance(error, ValidationError)
+                else [i18n.text(error.key, **error.params)]
+            )
+            self.logo_status.setText("\n".join(lines))
+
+        self.worker.run(
+            lambda ctx: set_branch_logo(ctx, png=png, actor=me),
+            on_done=done,
+            on_error=failed,
+            writes=True,
+        )
+
     def rebuild_search_index(self) -> None:
         """Long work with progress and cancel, on the database worker."""
         me = self.me
@@ -327,6 +375,8 @@ class SettingsDialog(QDialog):
             )
         )
         self.save_button.setText(self.tr("Save branch details (Ctrl+S)"))
+        self.logo_button.setText(self.tr("Letterhead logo…"))
+        self.remove_logo_button.setText(self.tr("Remove the logo"))
         if self._errors:
             self._show_errors()
 

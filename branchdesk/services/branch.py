@@ -3,11 +3,13 @@ screen and document."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from branchdesk.domain.case_numbers import validate_branch_code
 from branchdesk.domain.errors import DomainError, FieldError, ValidationError
@@ -184,3 +186,44 @@ def update_branch(
                 },
             )
     return branch_info(ctx)
+
+
+#: The letterhead logo: a PNG of at most this size, kept in the settings.
+LOGO_MAX_BYTES = 256 * 1024
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def branch_logo(settings_values: dict[str, Any]) -> bytes | None:
+    """The letterhead logo from the settings, if one was set."""
+    encoded = settings_values.get("branch.logo_png")
+    return base64.b64decode(encoded) if encoded else None
+
+
+def set_branch_logo(ctx: ServiceContext, *, png: bytes | None, actor: str) -> None:
+    """Set (or with None remove) the logo printed on the letterhead of the branch's
+    documents. It must be a PNG image of at most 256 KB; the audit entry records its
+    fingerprint, not the image."""
+    if png is not None:
+        if not png.startswith(_PNG_SIGNATURE):
+            raise ValidationError([FieldError("logo", "error.logo.not_png")])
+        if len(png) > LOGO_MAX_BYTES:
+            raise ValidationError(
+                [FieldError("logo", "error.logo.too_big", {"max_kb": LOGO_MAX_BYTES // 1024})]
+            )
+    with ctx.db.write() as conn:
+        require_active_staff(conn, actor, field="actor")
+        conn.execute(delete(settings).where(settings.c.key == "branch.logo_png"))
+        if png is not None:
+            conn.execute(
+                insert(settings).values(
+                    key="branch.logo_png", value=base64.b64encode(png).decode("ascii")
+                )
+            )
+        write_audit(
+            ctx,
+            conn,
+            actor=actor,
+            action="branch.logo",
+            case_id=None,
+            detail={"sha256": hashlib.sha256(png).hexdigest() if png else None},
+        )

@@ -23,7 +23,7 @@ from branchdesk.domain.errors import FieldError, ValidationError
 from branchdesk.domain.process import CaseEvent
 from branchdesk.i18n import resolve_language
 from branchdesk.persistence.schema import staff
-from branchdesk.services.branch import read_settings
+from branchdesk.services.branch import branch_logo, read_settings
 from branchdesk.services.cases import find_case_id, view_in
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.recording import load_events, record
@@ -92,6 +92,7 @@ def print_document(
             name=str(settings.get("branch.name", "")),
             address=str(settings.get("branch.address", "")),
             phone=str(settings.get("branch.phone", "")),
+            logo_png=branch_logo(settings),
         )
         request = DocumentRequest(
             kind=document,

@@ -619,8 +619,24 @@
         <translation>关于(&amp;O)</translation>
     </message>
     <message>
-        <source>Rebuilding the search index…</source>
+        <source>Letterhead logo</source>
         <extracomment>The rows of the About tab, in order.</extracomment>
+        <translation>信笺标志</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG 图片 (*.png)</translation>
+    </message>
+    <message>
+        <source>The logo will be printed on the letterhead.</source>
+        <translation>打印文书时将在信笺抬头印上该标志。</translation>
+    </message>
+    <message>
+        <source>No logo is printed.</source>
+        <translation>文书不再印标志。</translation>
+    </message>
+    <message>
+        <source>Rebuilding the search index…</source>
         <translation>正在重建搜索索引……</translation>
     </message>
     <message>
@@ -666,6 +682,14 @@
     <message>
         <source>Save branch details (Ctrl+S)</source>
         <translation>保存营业厅信息 (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>Letterhead logo…</source>
+        <translation>信笺标志……</translation>
+    </message>
+    <message>
+        <source>Remove the logo</source>
+        <translation>移除标志</translation>
     </message>
     <message>
         <source>Data directory:</source>

@@ -4,6 +4,7 @@ dialog, the window responsive meanwhile, a cancel leaving everything as it was."
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -58,3 +59,32 @@ def test_cancel_stops_between_steps_and_changes_nothing(
     assert isinstance(failed.args[0], Cancelled)
     assert steps == [1]
     assert not job.dialog.isVisible()
+
+
+def test_letterhead_logo_from_the_settings_dialog(
+    qtbot: QtBot,
+    branch: Branch,
+    worker: DbWorker,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from PIL import Image
+    from PySide6.QtWidgets import QFileDialog
+
+    from branchdesk.services.branch import branch_logo, read_settings
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (60, 20), (31, 95, 168)).save(logo)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(logo), ""))
+    dialog = SettingsDialog(worker, "A001")
+    qtbot.addWidget(dialog)
+    dialog.logo_button.click()
+
+    def stored() -> bytes | None:
+        with branch.ctx.db.read() as conn:
+            return branch_logo(read_settings(conn))
+
+    qtbot.waitUntil(lambda: stored() == logo.read_bytes(), timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.logo_status.text() != "")
+    dialog.remove_logo_button.click()
+    qtbot.waitUntil(lambda: stored() is None, timeout=10_000)
