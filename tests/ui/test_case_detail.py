@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt
@@ -25,13 +24,11 @@ from branchdesk.domain.model import CaseState
 from branchdesk.services import cases
 from branchdesk.services.cases import CaseView
 from tests.conftest import TZ, Branch, complaint_form
-from tests.ui.typing import drain, type_text
+from tests.ui.typing import SHOTS, drain, type_text
 from ui import i18n
 from ui.action_dialog import ActionDialog
 from ui.case_detail import MET_LATE, NEARLY_DUE, OVERDUE, URGENCY_ROLE, CaseDetail
 from ui.worker import DbWorker
-
-SHOTS = Path("/tmp/shots")
 
 
 def ui(text: str) -> str:

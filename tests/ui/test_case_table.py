@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from branchdesk.services.context import ServiceContext
 from branchdesk.services.queries import CaseSummary
 from branchdesk.services.worklists import CaseFilter
 from tests.conftest import TZ, Branch, complaint_form
+from tests.ui.typing import SHOTS
 from ui import i18n
 from ui.case_table import (
     COLUMNS,
@@ -35,8 +35,6 @@ from ui.case_table import (
     CaseTableModel,
 )
 from ui.worker import DbWorker
-
-SHOTS = Path("/tmp/shots")
 
 
 class HeldWorker(DbWorker):

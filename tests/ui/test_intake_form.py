@@ -4,7 +4,6 @@ input method, every result read back through the services on a real branch datab
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -32,12 +31,11 @@ from branchdesk.domain.validation import validate_intake
 from branchdesk.i18n import field_label, translate
 from branchdesk.services import cases, queries
 from tests.conftest import START, TZ, Branch, complaint_form
-from tests.ui.typing import drain, focused, press, type_text
+from tests.ui.typing import SHOTS, drain, focused, press, type_text
 from ui import i18n
 from ui.intake_form import IntakeForm
 from ui.worker import DbWorker
 
-SHOTS = Path("/tmp/shots")
 ME = "H201"
 W = TypeVar("W", bound=QWidget)
 Key = Qt.Key

@@ -4,7 +4,6 @@ through the input method, everything read back through the services."""
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -14,12 +13,11 @@ from pytestqt.qtbot import QtBot
 from branchdesk.domain.case_numbers import is_valid_case_number
 from branchdesk.services import cases
 from tests.conftest import Branch, complaint_form
-from tests.ui.typing import focused, press, type_text
+from tests.ui.typing import SHOTS, focused, press, type_text
 from ui import i18n
 from ui.main_window import MainWindow
 from ui.worker import DbWorker
 
-SHOTS = Path("/tmp/shots")
 Key = Qt.Key
 Mod = Qt.KeyboardModifier
 

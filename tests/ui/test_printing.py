@@ -22,14 +22,13 @@ from reportlab.pdfgen import canvas
 from branchdesk.services import cases
 from branchdesk.services.printing import print_document
 from tests.conftest import Branch, complaint_form
-from tests.ui.typing import focused, press, type_text
+from tests.ui.typing import SHOTS, focused, press, type_text
 from ui import i18n, printing
 from ui.case_detail import CaseDetail
 from ui.main_window import MainWindow
 from ui.printing import PrintedDocument, PrintPreviewDialog
 from ui.worker import DbWorker
 
-SHOTS = Path("/tmp/shots")
 NUMBER = "GZ0012-20261125-0001K"
 A4 = (595.2756, 841.8898)
 ROLL_WIDTH, ROLL_HEIGHT = 80 * mm, 170 * mm

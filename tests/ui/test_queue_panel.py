@@ -4,7 +4,6 @@ passes, the overdue count in red, keyboard selection and a language switch."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTranslator
@@ -18,11 +17,10 @@ from branchdesk.services.context import ServiceContext
 from branchdesk.services.worklists import QUEUES
 from tests.conftest import Branch, complaint_form
 from tests.ui.test_case_table import HeldWorker
+from tests.ui.typing import SHOTS
 from ui import i18n
 from ui.queue_panel import REFRESH_MS, QueuePanel
 from ui.worker import DbWorker
-
-SHOTS = Path("/tmp/shots")
 
 
 def act(branch: Branch, number: str, action: str, **params: str) -> None:

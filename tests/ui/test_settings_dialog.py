@@ -4,8 +4,6 @@ refused under their fields when wrong, and the data and version facts are shown.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
@@ -13,12 +11,10 @@ from pytestqt.qtbot import QtBot
 from branchdesk import __version__
 from branchdesk.services.branch import branch_info
 from tests.conftest import Branch
-from tests.ui.typing import type_text
+from tests.ui.typing import SHOTS, type_text
 from ui import i18n
 from ui.settings_dialog import SettingsDialog, year_spans
 from ui.worker import DbWorker
-
-SHOTS = Path("/tmp/shots")
 
 
 def shot(widget: QWidget, name: str) -> None:

@@ -13,11 +13,10 @@ from pytestqt.qtbot import QtBot
 
 from branchdesk.bootstrap import initialise, key_mode
 from branchdesk.services.branch import branch_info
-from tests.ui.typing import type_text
+from tests.ui.typing import SHOTS, type_text
 from ui import i18n
 from ui.setup_dialogs import PassphraseDialog, SetupDialog, ask_passphrase
 
-SHOTS = Path("/tmp/shots")
 GOOD_PASSPHRASE = "counter-7-morning"
 
 

@@ -5,12 +5,18 @@ database worker."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from ui.worker import DbWorker
+
+#: Where UI tests leave screenshots for a person to look at (the system's temp folder).
+SHOTS = Path(tempfile.gettempdir()) / "branchdesk-shots"
 
 
 def type_text(widget: QWidget, text: str) -> None:
