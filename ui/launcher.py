@@ -9,8 +9,9 @@ is even imported); without one it opens the desktop application.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 GUI_OPTIONS = {"--demo", "--data-dir", "--lang", "--as", "--demo-cases"}
 
@@ -42,12 +43,30 @@ def gui_arguments(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
+NO_DISPLAY = (
+    "BranchDesk needs a graphical desktop, and this session has none (no DISPLAY or "
+    "WAYLAND_DISPLAY).\n本机当前没有图形桌面，无法打开工作台。\n"
+    "Use the command line instead, e.g. `branchdesk start` for today's queues, or "
+    "`branchdesk --help`.\n可改用命令行，例如 `branchdesk start` 查看今日工单。"
+)
+
+
+def has_display(env: Mapping[str, str]) -> bool:
+    """Whether Qt can open a window here (Windows and macOS always can)."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY") or env.get("QT_QPA_PLATFORM"))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if not _is_gui(args):
         from branchdesk.cli import main as cli_main
 
         sys.exit(cli_main(args))
+    if "-h" not in args and "--help" not in args and not has_display(os.environ):
+        print(NO_DISPLAY, file=sys.stderr)
+        sys.exit(2)
     # The core first: modules imported after PySide6 are each read back as source by
     # shiboken's feature hook, which costs a tenth of a second at start-up.
     import branchdesk.bootstrap

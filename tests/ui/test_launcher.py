@@ -66,3 +66,24 @@ def test_which_arguments_mean_the_desktop() -> None:
     assert not _is_gui(["case", "list"])
     assert not _is_gui(["--data-dir", "/x", "search", "张三"])
     assert not _is_gui(["--help"])
+
+
+def test_no_display_gets_a_clear_message_not_a_qt_abort(tmp_path: Path) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    env["BRANCHDESK_DATA_DIR"] = str(tmp_path / "d")
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.launcher"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if sys.platform.startswith("linux"):
+        assert done.returncode == 2
+        assert "branchdesk start" in done.stderr and "图形桌面" in done.stderr
+    assert not (tmp_path / "d").exists()  # nothing was created
