@@ -100,7 +100,10 @@ def require_text(
     text = clean_text(value, multiline=multiline)
     if not text:
         return [FieldError(field, "error.field.required")] if min_len > 0 else []
-    if any(_bad_character(ch, multiline) for ch in text):
+    # Multi-line text is checked as typed (line breaks normalised): trimming each line
+    # must not quietly drop a control character that stood at a line's end.
+    typed = value.replace("\r\n", "\n").replace("\r", "\n") if multiline else text
+    if any(_bad_character(ch, multiline) for ch in typed):
         return [FieldError(field, "error.field.control_chars")]
     if len(text) < min_len:
         return [FieldError(field, "error.field.too_short", {"min": min_len})]

@@ -540,3 +540,12 @@ def test_parameter_types_cover_the_declared_types() -> None:
     assert used == set(ParamType)
     methods = next(s for s in ACTION_PARAMS["record_investigation"] if s.name == "methods")
     assert methods.choices is InvestigationMethod
+
+
+def test_a_control_character_at_the_end_of_a_line_is_refused_too() -> None:
+    """Trimming each line must not quietly drop a vertical tab before a line break."""
+    assert only_error("add_note", {"text": "x0\x0b\nx"}) == (
+        "text",
+        "error.field.control_chars",
+        {},
+    )
