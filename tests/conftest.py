@@ -3,6 +3,7 @@ in a temporary directory, key in an in-memory keyring) with a controllable clock
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,12 +12,20 @@ from zoneinfo import ZoneInfo
 
 import keyring
 import pytest
+from hypothesis import settings
 
 from branchdesk.bootstrap import initialise
 from branchdesk.domain.model import Customer, IntakeForm
 from branchdesk.secrets import KeyringSecretStore
 from branchdesk.services.context import ServiceContext
 from tests.support.fakes import Clock, MemoryKeyring
+
+# Property tests check behaviour, not speed: no per-example deadline (a loaded CI
+# machine must not fail them). In CI the examples are derived from the test itself, so
+# a run is repeatable; locally they are random, to keep finding new cases.
+settings.register_profile("branchdesk", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") else "branchdesk")
 
 TZ = ZoneInfo("Asia/Shanghai")
 #: A Wednesday morning at the counter, well inside a year the calendar knows.
