@@ -332,21 +332,16 @@ def cmd_start(args: argparse.Namespace, out: Printer) -> int:
     if not is_initialised(data_dir):
         out.line(translate("cli.start.creating", out.lang, path=str(data_dir)))
         init_args = argparse.Namespace(
-            data_dir=args.data_dir,
-            branch_code="GZ0012",
-            branch_name="广州天河营业厅（演示）",
-            admin_no="A001",
-            admin_name="演示管理员",
-            address="广州市天河区体育西路 100 号",
-            phone="020-12345678",
-            language=out.lang,
-            no_keyring=False,
+            data_dir=args.data_dir, language=out.lang, no_keyring=False, **demo.DEMO_BRANCH
         )
         cmd_init(init_args, out)
         ctx = _open(args, out)
         try:
             demo.generate_demo(
-                ctx, cases=max(1, args.demo_cases), actor="A001", progress=_progress(out)
+                ctx,
+                cases=max(1, args.demo_cases),
+                actor=demo.DEMO_BRANCH["admin_no"],
+                progress=_progress(out),
             )
         finally:
             ctx.db.close()

@@ -42,10 +42,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         ctx, _ = initialise(
             Path(tmp) / "demo",
-            branch_code="GZ0012",
-            branch_name="广州天河营业厅（演示）",
-            admin_no="A001",
-            admin_name="演示管理员",
+            **demo.DEMO_BRANCH,
             passphrase="screenshots only",
             use_keyring=False,
         )

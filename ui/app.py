@@ -63,12 +63,7 @@ def _open_or_create(args: argparse.Namespace) -> ServiceContext | None:
                 return None
             ctx, _ = initialise(
                 data_dir,
-                branch_code="GZ0012",
-                branch_name="广州天河营业厅（演示）",
-                admin_no="A001",
-                admin_name="演示管理员",
-                address="广州市天河区体育西路 100 号",
-                phone="020-12345678",
+                **demo.DEMO_BRANCH,
                 language=i18n.current(),
                 passphrase=passphrase,
                 use_keyring=secure,
@@ -116,7 +111,9 @@ def _generate_demo(ctx: ServiceContext, cases: int) -> None:
         QApplication.processEvents()
         return not dialog.wasCanceled()
 
-    demo.generate_demo(ctx, cases=max(1, cases), actor="A001", progress=progress)
+    demo.generate_demo(
+        ctx, cases=max(1, cases), actor=demo.DEMO_BRANCH["admin_no"], progress=progress
+    )
     dialog.close()
 
 

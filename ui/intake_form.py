@@ -444,8 +444,8 @@ class IntakeForm(QWidget):
 
     @Slot(str)
     def _language_changed(self, _lang: str) -> None:
-        # English is the source language: switching to it installs no translator, so
-        # no LanguageChange event arrives; the notifier covers that case.
+        # Domain words (labels of codes) change with the language even when no Qt
+        # translator changes; the notifier covers that case.
         self.retranslate()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

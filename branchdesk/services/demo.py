@@ -16,7 +16,7 @@ from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select, text
@@ -50,6 +50,29 @@ from branchdesk.services.recording import (
 from branchdesk.services.staff import insert_staff
 
 CHUNK = 5000
+
+
+class BranchIdentity(TypedDict):
+    """Keyword arguments of `bootstrap.initialise` that name a branch."""
+
+    branch_code: str
+    branch_name: str
+    admin_no: str
+    admin_name: str
+    address: str
+    phone: str
+
+
+#: The demo branch `branchdesk start`, `branchdesk --demo` and the screenshot tool all
+#: create.
+DEMO_BRANCH: BranchIdentity = {
+    "branch_code": "GZ0012",
+    "branch_name": "广州天河营业厅（演示）",
+    "admin_no": "A001",
+    "admin_name": "演示管理员",
+    "address": "广州市天河区体育西路 100 号",
+    "phone": "020-12345678",
+}
 
 Progress = Callable[[int, int], bool]  # (done, total) -> keep going?
 
