@@ -65,6 +65,29 @@ staff = Table(
     Column("roles", Text, nullable=False),  # comma-separated role codes
     Column("active", Boolean, nullable=False, server_default=text("1")),
     Column("created_at", Epoch, nullable=False),
+    Column("password_hash", Text),  # argon2id, PHC string
+    Column("password_set_at", Epoch),
+    # After an administrator's reset the password is a one-time code: it must be
+    # replaced at the next sign-in, before anything else, and expires.
+    Column("must_change_password", Boolean, nullable=False, server_default=text("0")),
+    Column("reset_expires_at", Epoch),
+    Column("failed_attempts", Integer, nullable=False, server_default=text("0")),
+    Column("locked_until", Epoch),
+    Column("last_sign_in_at", Epoch),
+)
+
+#: Per-user tokens for scripts: the command line acts as the named person.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("staff_no", Text, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("token_hash", Text, nullable=False, unique=True),  # SHA-256 of a 256-bit token
+    Column("created_at", Epoch, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("last_used_at", Epoch),
+    Column("revoked_at", Epoch),
 )
 
 counters = Table(
@@ -181,6 +204,20 @@ audit_log = Table(
     Column("detail", JSON, nullable=False),
     Column("prev_hash", Text, nullable=False),
     Column("hash", Text, nullable=False),
+)
+Index("ix_audit_at", audit_log.c.at)
+Index("ix_audit_actor", audit_log.c.actor, audit_log.c.at)
+Index("ix_audit_case", audit_log.c.case_id)
+
+#: Audit chain heads that headquarters has confirmed receiving. The local chain must
+#: still contain each one: history cannot be rewritten after it was synced.
+audit_anchors = Table(
+    "audit_anchors",
+    metadata,
+    Column("audit_id", Integer, primary_key=True, autoincrement=False),
+    Column("hash", Text, nullable=False),
+    Column("anchored_at", Epoch, nullable=False),
+    Column("source", Text, nullable=False),
 )
 
 outbox = Table(
