@@ -84,6 +84,7 @@ def run(out: Callable[[str], None] = print) -> dict[str, Any]:
             branch_name=LETTERHEAD.name,
             admin_no="A001",
             admin_name="管理员",
+            admin_password="Counter#2026",
             passphrase="bench-documents",
             use_keyring=False,
         )

@@ -284,6 +284,7 @@ def prepare(cases: int, *, out: Callable[[str], None] = print, path: Path | None
         branch_name="广州天河营业厅",
         admin_no=ADMIN,
         admin_name="管理员",
+        admin_password="Counter#2026",
         passphrase=PASSPHRASE,
         use_keyring=False,
     )

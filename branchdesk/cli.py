@@ -3,7 +3,11 @@ scripts and tests.
 
 Every read has `--json`. Errors go to stderr in the chosen language, naming the field
 and the problem, with a non-zero exit status:
-2 invalid input, 3 action not allowed now, 4 not found, 5 set-up or database problem.
+2 invalid input, 3 action not allowed now, 4 not found, 5 set-up or database problem,
+6 sign-in refused or the role does not allow it, 7 the audit trail is broken.
+
+Every command but `init` signs in first (`--user` and a password, or a per-user token
+in $BRANCHDESK_TOKEN): see `cli_accounts`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from branchdesk import cli_accounts
 from branchdesk.bootstrap import (
     ENV_PASSPHRASE,
     SetupError,
@@ -27,15 +32,18 @@ from branchdesk.bootstrap import (
     open_branch,
     resolve_data_dir,
 )
+from branchdesk.cli_accounts import ChainBroken, ask_password
 from branchdesk.cli_output import Printer
-from branchdesk.cli_parser import ENV_STAFF, build_parser
+from branchdesk.cli_parser import build_parser
 from branchdesk.domain.errors import DomainError, IllegalTransition, NotFound, ValidationError
 from branchdesk.domain.model import Appointment, Customer, IntakeForm
+from branchdesk.domain.permissions import PermissionDenied
 from branchdesk.i18n import format_field_errors, resolve_language, translate
 from branchdesk.persistence import maintenance
 from branchdesk.secrets import default_secret_store
-from branchdesk.services import cases, demo, printing, queries, staff
-from branchdesk.services.branch import branch_info, read_settings, set_branch_logo
+from branchdesk.services import cases, demo, printing, queries
+from branchdesk.services.auth import Session, SignInError
+from branchdesk.services.branch import branch_info, set_branch_logo
 from branchdesk.services.context import ServiceContext
 
 ENV_LANG = "BRANCHDESK_LANG"
@@ -72,17 +80,17 @@ def _open(args: argparse.Namespace, out: Printer) -> ServiceContext:
     passphrase = _passphrase(confirm=False) if key_mode(data_dir) == "passphrase" else None
     ctx = open_branch(data_dir, passphrase=passphrase)
     out.use_branch(ctx)
+    try:
+        args.session = cli_accounts.sign_in(args, ctx, out)
+    except BaseException:
+        ctx.db.close()
+        raise
     return ctx
 
 
 def _actor(args: argparse.Namespace, ctx: ServiceContext) -> str:
-    chosen = args.actor or os.environ.get(ENV_STAFF)
-    if chosen:
-        return str(chosen)
-    # Until sign-in exists the branch's first administrator acts; every entry still
-    # names who acted, so scripts should pass --as.
-    with ctx.db.read() as conn:
-        return str(read_settings(conn).get("branch.admin", ""))
+    """The signed-in person (`_open` signed them in)."""
+    return str(args.session.staff_no)
 
 
 def _close(ctx: ServiceContext, *, wrote: bool) -> None:
@@ -102,12 +110,16 @@ def cmd_init(args: argparse.Namespace, out: Printer) -> int:
     if not use_keyring:
         out.note(translate("cli.init.passphrase_mode", out.lang))
         passphrase = _passphrase(confirm=True)
+    password = getattr(args, "password", None) or ask_password(
+        "field.admin_password", out, confirm=True
+    )
     ctx, info = initialise(
         data_dir,
         branch_code=args.branch_code,
         branch_name=args.branch_name,
         admin_no=args.admin_no,
         admin_name=args.admin_name,
+        admin_password=password,
         address=args.address,
         phone=args.phone,
         language=args.language,
@@ -187,7 +199,14 @@ def cmd_case(args: argparse.Namespace, out: Printer) -> int:
             )
             out.case(view, created=True)
         elif args.case_command == "show":
-            out.case(cases.get_case(ctx, args.number))
+            out.case(cases.get_case(ctx, args.number, viewer=_actor(args, ctx)))
+        elif args.case_command == "reveal":
+            out.mapping(
+                {
+                    "number": args.number,
+                    **cases.reveal(ctx, number=args.number, actor=_actor(args, ctx)),
+                }
+            )
         elif args.case_command == "list":
             out.summaries(
                 queries.list_cases(
@@ -227,7 +246,7 @@ def cmd_case(args: argparse.Namespace, out: Printer) -> int:
             )
             out.case(view)
     finally:
-        _close(ctx, wrote=args.case_command in ("new", "act", "print"))
+        _close(ctx, wrote=args.case_command in ("new", "act", "print", "reveal"))
     return 0
 
 
@@ -285,32 +304,21 @@ def cmd_demo(args: argparse.Namespace, out: Printer) -> int:
     return 0
 
 
-def cmd_staff(args: argparse.Namespace, out: Printer) -> int:
-    ctx = _open(args, out)
-    try:
-        if args.staff_command == "add":
-            roles = tuple(r.strip() for r in args.roles.split(",") if r.strip())
-            member = staff.add_staff(
-                ctx, staff_no=args.staff_no, name=args.name, roles=roles, actor=_actor(args, ctx)
-            )
-            out.mapping(
-                {"staff_no": member.staff_no, "name": member.name, "roles": ",".join(member.roles)}
-            )
-        else:
-            out.rows(
-                [
-                    {
-                        "staff_no": m.staff_no,
-                        "name": m.name,
-                        "roles": ",".join(m.roles),
-                        "active": m.active,
-                    }
-                    for m in staff.list_staff(ctx)
-                ]
-            )
-    finally:
-        _close(ctx, wrote=args.staff_command == "add")
-    return 0
+def _signed_in(
+    command: Callable[[argparse.Namespace, ServiceContext, Session, Printer], bool],
+) -> Callable[[argparse.Namespace, Printer], int]:
+    """A command of `cli_accounts` run on the open branch as the signed-in person."""
+
+    def run(args: argparse.Namespace, out: Printer) -> int:
+        ctx = _open(args, out)
+        wrote = False
+        try:
+            wrote = command(args, ctx, args.session, out)
+        finally:
+            _close(ctx, wrote=wrote)
+        return 0
+
+    return run
 
 
 def cmd_logo(args: argparse.Namespace, out: Printer) -> int:
@@ -331,17 +339,27 @@ def cmd_start(args: argparse.Namespace, out: Printer) -> int:
     data_dir = resolve_data_dir(args.data_dir)
     if not is_initialised(data_dir):
         out.line(translate("cli.start.creating", out.lang, path=str(data_dir)))
+        # No default password, even for a demo: the person chooses one for every demo
+        # account (the administrator and the demo colleagues).
+        out.note(translate("cli.start.demo_password", out.lang))
+        args.password = ask_password("field.password", out, confirm=True)
         init_args = argparse.Namespace(
-            data_dir=args.data_dir, language=out.lang, no_keyring=False, **demo.DEMO_BRANCH
+            data_dir=args.data_dir,
+            language=out.lang,
+            no_keyring=False,
+            password=args.password,
+            **demo.DEMO_BRANCH,
         )
         cmd_init(init_args, out)
+        args.actor = args.actor or demo.DEMO_BRANCH["admin_no"]
         ctx = _open(args, out)
         try:
             demo.generate_demo(
                 ctx,
                 cases=max(1, args.demo_cases),
-                actor=demo.DEMO_BRANCH["admin_no"],
+                actor=_actor(args, ctx),
                 progress=_progress(out),
+                staff_password=args.password,
             )
         finally:
             ctx.db.close()
@@ -367,7 +385,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Printer], int]] = {
     "search": cmd_search,
     "sla": cmd_sla,
     "demo": cmd_demo,
-    "staff": cmd_staff,
+    "staff": _signed_in(cli_accounts.cmd_staff),
+    "password": _signed_in(cli_accounts.cmd_password),
+    "token": _signed_in(cli_accounts.cmd_token),
+    "audit": _signed_in(cli_accounts.cmd_audit),
     "logo": cmd_logo,
 }
 
@@ -402,9 +423,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NotFound as exc:
         out.error(translate(exc.key, out.lang, **exc.params))
         return 4
+    except (PermissionDenied, SignInError) as exc:
+        out.error(translate(exc.key, out.lang, **exc.params))
+        return 6
+    except ChainBroken:
+        return 7
     except DomainError as exc:
         out.error(translate(exc.key, out.lang, **exc.params))
-        return 5
+        return 6 if exc.key.startswith("error.auth.") else 5
 
 
 def entry() -> None:

@@ -14,6 +14,8 @@ from branchdesk.i18n import translate
 from branchdesk.services import staff
 
 ENV_STAFF = "BRANCHDESK_STAFF"
+ENV_TOKEN = "BRANCHDESK_TOKEN"
+ENV_PASSWORD = "BRANCHDESK_PASSWORD"
 
 
 def _parse_datetime(value: str) -> datetime:
@@ -45,7 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="data directory (default: $BRANCHDESK_DATA_DIR or the platform's user data directory)",
     )
     parser.add_argument("--lang", help="output language: zh_CN or en (default: branch setting)")
-    parser.add_argument("--as", dest="actor", help=f"acting staff number (or ${ENV_STAFF})")
+    parser.add_argument(
+        "--user",
+        "--as",
+        dest="actor",
+        help=f"sign in as this staff number (or ${ENV_STAFF}); the password is asked for, "
+        f"or read from ${ENV_PASSWORD}. Scripts: a token in ${ENV_TOKEN} instead",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("init", help="set up this branch: database, key, first administrator")
@@ -103,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_json(p)
 
     p = case.add_parser("show", help="one case with its deadlines and history")
+    p.add_argument("number")
+    _add_json(p)
+
+    p = case.add_parser(
+        "reveal", help="the customer's full phone, ID and service numbers (audited)"
+    )
     p.add_argument("number")
     _add_json(p)
 
@@ -181,13 +195,70 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help="set: a PNG image of at most 256 KB")
     _add_json(p)
 
-    st = sub.add_parser("staff", help="staff members").add_subparsers(
+    _accounts(sub)
+    return parser
+
+
+def _audit_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--since", help="from this day (YYYY-MM-DD, branch time)")
+    p.add_argument("--until", help="up to and including this day")
+    p.add_argument("--staff", help="entries by this staff number")
+    p.add_argument(
+        "--action", dest="action_family", help="an action or family: case, auth, pii.reveal, …"
+    )
+    p.add_argument("--case", help="entries about this case number")
+
+
+def _accounts(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    st = sub.add_parser("staff", help="staff accounts (administrators)").add_subparsers(
         dest="staff_command", required=True, metavar="STAFF_COMMAND"
     )
-    p = st.add_parser("add")
+    p = st.add_parser("add", help="add an account; prints its one-time code")
     p.add_argument("--staff-no", required=True)
     p.add_argument("--name", required=True)
     p.add_argument("--roles", required=True, help="comma-separated: " + ", ".join(staff.ROLES))
-    p = st.add_parser("list")
     _add_json(p)
-    return parser
+    p = st.add_parser("reset-password", help="a new one-time code (lifts a lockout)")
+    p.add_argument("staff_no")
+    _add_json(p)
+    p = st.add_parser("roles", help="set an account's roles")
+    p.add_argument("staff_no")
+    p.add_argument("--roles", required=True, help="comma-separated: " + ", ".join(staff.ROLES))
+    _add_json(p)
+    for name in ("disable", "enable"):
+        p = st.add_parser(name, help=f"{name} an account")
+        p.add_argument("staff_no")
+        _add_json(p)
+    p = st.add_parser("list", help="accounts (with sign-in status for administrators)")
+    _add_json(p)
+
+    p = sub.add_parser("password", help="change your own password")
+    _add_json(p)
+
+    tk = sub.add_parser("token", help=f"your tokens for scripts (${ENV_TOKEN})").add_subparsers(
+        dest="token_command", required=True, metavar="TOKEN_COMMAND"
+    )
+    p = tk.add_parser("create", help="a new token acting as you; shown once")
+    p.add_argument("--label", required=True, help="what it is for, e.g. nightly export")
+    _add_json(p)
+    p = tk.add_parser("revoke")
+    p.add_argument("id", type=int)
+    _add_json(p)
+    p = tk.add_parser("list")
+    _add_json(p)
+
+    au = sub.add_parser("audit", help="the audit trail").add_subparsers(
+        dest="audit_command", required=True, metavar="AUDIT_COMMAND"
+    )
+    p = au.add_parser(
+        "verify", help="check the hash chain; names the first edited/removed/inserted entry"
+    )
+    _add_json(p)
+    p = au.add_parser("list", help="entries, newest first")
+    _audit_filters(p)
+    p.add_argument("--limit", type=int, default=50)
+    _add_json(p)
+    p = au.add_parser("export", help="entries to a CSV file (audited)")
+    _audit_filters(p)
+    p.add_argument("--out", required=True, help="the CSV file to write")
+    _add_json(p)

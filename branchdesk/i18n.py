@@ -107,6 +107,10 @@ def messages(lang: str) -> Mapping[str, str]:
 def _value_text(value: Any, prefix: str | None, table: Mapping[str, str]) -> str:
     if value is None:
         return ""
+    if isinstance(value, list | tuple):
+        # A list of codes ("roles: clerk, manager"), each rendered, joined the language's way.
+        separator = table.get("list.separator", ", ")
+        return separator.join(_value_text(item, prefix, table) for item in value)
     code = value.value if isinstance(value, StrEnum) else value
     if prefix is None and isinstance(value, StrEnum):
         prefix = f"label.{type(value).__name__}"

@@ -32,6 +32,31 @@ TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 25, 9, 30, tzinfo=TZ)
 
 
+#: The password every test account gets (it meets the policy).
+PASSWORD = "Counter#2026"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id at its production cost takes 0.1 s per hash; tests sign in thousands
+    of times. The parameters are checked once in test_auth; elsewhere a cheap hasher
+    of the same algorithm keeps the suite fast."""
+    from argon2 import PasswordHasher, Type
+
+    from branchdesk.services import auth
+
+    monkeypatch.setattr(
+        auth, "HASHER", PasswordHasher(time_cost=1, memory_cost=256, parallelism=1, type=Type.ID)
+    )
+
+
+def activate(ctx: ServiceContext, staff_no: str, code: str, password: str = PASSWORD) -> None:
+    """Do what a new colleague does at their first sign-in: replace the one-time code."""
+    from branchdesk.services import auth
+
+    auth.change_password(ctx, staff_no=staff_no, old=code, new=password)
+
+
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[MemoryKeyring]:
     """No test touches the real keyring, the real data directory or the caller's env."""
@@ -42,6 +67,8 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Memor
         "BRANCHDESK_DATA_DIR",
         "BRANCHDESK_PASSPHRASE",
         "BRANCHDESK_STAFF",
+        "BRANCHDESK_PASSWORD",
+        "BRANCHDESK_TOKEN",
         "BRANCHDESK_LANG",
     ):
         monkeypatch.delenv(name, raising=False)
@@ -60,7 +87,9 @@ class Branch:
 
 @pytest.fixture
 def branch(tmp_path: Path, _isolated: MemoryKeyring) -> Iterator[Branch]:
-    """An initialised branch GZ0012 with administrator A001 and handler H201."""
+    """An initialised branch GZ0012: administrator A001 (who also holds the manager,
+    clerk and handler roles, as the first account does), handler H201 and manager
+    M301, all signed up with PASSWORD."""
     from branchdesk.services import staff
 
     store = KeyringSecretStore(_isolated)
@@ -71,12 +100,14 @@ def branch(tmp_path: Path, _isolated: MemoryKeyring) -> Iterator[Branch]:
         branch_name="广州天河营业厅",
         admin_no="A001",
         admin_name="管理员",
+        admin_password=PASSWORD,
         store=store,
     )
     clock = Clock(START)
     ctx.clock = clock
-    staff.add_staff(ctx, staff_no="H201", name="刘志强", roles=("handler",), actor="A001")
-    staff.add_staff(ctx, staff_no="M301", name="吴海涛", roles=("manager",), actor="A001")
+    for staff_no, name, role in (("H201", "刘志强", "handler"), ("M301", "吴海涛", "manager")):
+        new = staff.add_staff(ctx, staff_no=staff_no, name=name, roles=(role,), actor="A001")
+        activate(ctx, staff_no, new.one_time_code)
     yield Branch(ctx, clock, data_dir, store)
     ctx.db.close()
 

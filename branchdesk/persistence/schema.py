@@ -233,3 +233,71 @@ outbox = Table(
     Column("sent_at", Epoch),
 )
 Index("ix_outbox_unsent", outbox.c.seq, sqlite_where=text("sent_at IS NULL"))
+
+# --- headquarters sync at the branch (migration 0006) ----------------------------
+
+#: Sync's own small values: HQ address, instruction cursor, last success and error.
+sync_meta = Table(
+    "sync_meta",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", JSON, nullable=False),
+)
+
+#: The sequence number just before each epoch's first outbox event: where HQ starts
+#: that epoch's stream.
+sync_epochs = Table(
+    "sync_epochs",
+    metadata,
+    Column("epoch", Integer, primary_key=True, autoincrement=False),
+    Column("base_seq", Integer, nullable=False),
+)
+
+#: Outbox events HQ acknowledged but could not accept (held in HQ's quarantine).
+sync_quarantine = Table(
+    "sync_quarantine",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("epoch", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("reported_at", Epoch, nullable=False),
+)
+
+#: Every HQ instruction received, in HQ's order: applied, parked (a type this version
+#: does not know) or refused (e.g. the case is closed), never dropped.
+sync_instructions = Table(
+    "sync_instructions",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("id", Text, nullable=False, unique=True),
+    Column("type", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("reason", Text),
+    Column("body", JSON, nullable=False),
+    Column("issued_at", Epoch, nullable=False),
+    Column("received_at", Epoch, nullable=False),
+)
+Index("ix_sync_instructions_status", sync_instructions.c.status)
+
+sync_notices = Table(
+    "sync_notices",
+    metadata,
+    Column("instruction_id", Text, primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("severity", Text, nullable=False),
+    Column("issued_at", Epoch, nullable=False),
+    Column("read_at", Epoch),
+)
+
+#: Rules HQ published: kind "catalogue" / "sla_policy" (key "") and "calendar" (key =
+#: the year). They replace the shipped defaults from the moment they are applied.
+sync_publications = Table(
+    "sync_publications",
+    metadata,
+    Column("kind", Text, primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("version", Text, nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("published_at", Epoch, nullable=False),
+)

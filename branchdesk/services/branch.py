@@ -14,14 +14,19 @@ from sqlalchemy import Connection, delete, insert, select, update
 from branchdesk.domain.case_numbers import validate_branch_code
 from branchdesk.domain.errors import DomainError, FieldError, ValidationError
 from branchdesk.domain.identity import normalise_phone
+from branchdesk.domain.password_policy import check_password
 from branchdesk.domain.validation import ADDRESS_MAX, clean_text, require_text
 from branchdesk.i18n import LANGUAGES
 from branchdesk.persistence.schema import settings
+from branchdesk.services.access import authorize
+from branchdesk.services.auth import set_initial_password
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.recording import write_audit
-from branchdesk.services.staff import insert_staff, require_active_staff, validate_new_staff
+from branchdesk.services.staff import insert_staff, validate_new_staff
 
 BRANCH_NAME_MAX = 80
+DEFAULT_IDLE_LOCK = 5
+IDLE_LOCK_RANGE = (1, 120)
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,8 @@ class BranchInfo:
     timezone: str
     language: str
     device_id: str
+    #: The workbench locks after this many idle minutes (unsaved input is kept).
+    idle_lock_minutes: int = 5
 
 
 def read_settings(conn: Connection) -> dict[str, Any]:
@@ -52,6 +59,7 @@ def branch_info(ctx: ServiceContext) -> BranchInfo:
         timezone=s["branch.timezone"],
         language=s.get("branch.language", "zh_CN"),
         device_id=s["device.id"],
+        idle_lock_minutes=int(s.get("branch.idle_lock_minutes", DEFAULT_IDLE_LOCK)),
     )
 
 
@@ -62,17 +70,22 @@ def initialise_branch(
     name: str,
     admin_no: str,
     admin_name: str,
+    admin_password: str,
     address: str = "",
     phone: str = "",
     language: str = "zh_CN",
 ) -> BranchInfo:
-    """Write the branch identity and its first administrator, in one transaction."""
+    """Write the branch identity and its first administrator, with the password they
+    chose (policy-checked), in one transaction."""
     errors: list[FieldError] = list(validate_branch_code(code))
     # The same rules as the set-up form and later edits (`update_branch`).
     errors.extend(
         validate_branch_details(name=name, address=address, phone=phone, language=language)
     )
     errors.extend(validate_new_staff(admin_no, admin_name, ("admin",)))
+    errors.extend(
+        check_password(admin_password, staff_no=admin_no, name=admin_name, field="admin_password")
+    )
     if errors:
         raise ValidationError(errors)
     with ctx.db.write() as conn:
@@ -99,6 +112,9 @@ def initialise_branch(
             name=admin_name,
             roles=("admin", "manager", "clerk", "handler"),
             actor=admin_no,
+        )
+        set_initial_password(
+            conn, staff_no=admin_no, password=admin_password, name=admin_name, at=ctx.now()
         )
         write_audit(
             ctx,
@@ -142,17 +158,26 @@ def update_branch(
     address: str | None = None,
     phone: str | None = None,
     language: str | None = None,
+    idle_lock_minutes: int | None = None,
 ) -> BranchInfo:
-    """Change the branch's name, address, phone and/or language (None: unchanged).
+    """Change the branch's name, address, phone, language and/or the idle time after
+    which the workbench locks (None: unchanged).
 
     The settings and one audit entry naming every changed value are written in one
     transaction; a call that changes nothing writes nothing. The branch code, time
     zone and device identity are not editable: case numbers and sync depend on them.
     """
     errors = validate_branch_details(name=name, address=address, phone=phone, language=language)
+    low, high = IDLE_LOCK_RANGE
+    if idle_lock_minutes is not None and not low <= idle_lock_minutes <= high:
+        errors.append(
+            FieldError("idle_lock_minutes", "error.field.range", {"min": low, "max": high})
+        )
     if errors:
         raise ValidationError(errors)
-    wanted: dict[str, str] = {}
+    wanted: dict[str, Any] = {}
+    if idle_lock_minutes is not None:
+        wanted["branch.idle_lock_minutes"] = idle_lock_minutes
     if name is not None:
         wanted["branch.name"] = clean_text(name)
     if address is not None:
@@ -163,7 +188,7 @@ def update_branch(
     if language is not None:
         wanted["branch.language"] = language
     with ctx.db.write() as conn:
-        require_active_staff(conn, actor, field="actor")
+        authorize(ctx, conn, actor, "branch.settings")
         current = read_settings(conn)
         if "branch.code" not in current:
             raise DomainError("error.setup.not_initialised", path=str(ctx.db.path))
@@ -211,7 +236,7 @@ def set_branch_logo(ctx: ServiceContext, *, png: bytes | None, actor: str) -> No
                 [FieldError("logo", "error.logo.too_big", {"max_kb": LOGO_MAX_BYTES // 1024})]
             )
     with ctx.db.write() as conn:
-        require_active_staff(conn, actor, field="actor")
+        authorize(ctx, conn, actor, "branch.settings")
         conn.execute(delete(settings).where(settings.c.key == "branch.logo_png"))
         if png is not None:
             conn.execute(

@@ -20,8 +20,16 @@ from branchdesk.domain.process import CaseEvent, CaseSnapshot
 from branchdesk.domain.sla import MilestoneStatus
 from branchdesk.domain.validation import validate_intake
 from branchdesk.persistence.schema import case_events, cases
+from branchdesk.services.access import (
+    Principal,
+    allows,
+    authorize,
+    mask_case,
+    masked_events,
+    principal,
+)
 from branchdesk.services.context import ServiceContext
-from branchdesk.services.recording import load_events, milestones_of, record
+from branchdesk.services.recording import load_events, milestones_of, record, write_audit
 from branchdesk.services.staff import require_active_staff
 
 
@@ -43,7 +51,11 @@ class CaseView:
     case: CaseSnapshot
     milestones: tuple[MilestoneStatus, ...]
     events: tuple[EventView, ...]
+    #: What the process allows now *and* the viewer's roles permit: what a screen offers.
     allowed_actions: tuple[str, ...]
+    #: Phone, ID and phone-like service numbers are masked for this viewer; the full
+    #: values are one explicit, audited `reveal` away.
+    masked: bool = False
 
 
 def _next_sequence(conn: Connection, name: str) -> int:
@@ -73,13 +85,13 @@ def intake(ctx: ServiceContext, *, form: IntakeForm, actor: str) -> CaseView:
     now = ctx.now()
     clean = validate_intake(form, ctx.catalogue, now=now)
     with ctx.db.write() as conn:
-        require_active_staff(conn, actor, field="actor")
+        authorize(ctx, conn, actor, "case.intake")
         if clean.received_at is not None:
             clean = replace(clean, received_at=clean.received_at.astimezone(ctx.tz))
         number = next_case_number(conn, ctx.branch_code, now.date())
         event = process.intake_event(clean, number=number, actor=actor, entered_at=now)
         done = record(ctx, conn, case_id=None, before=None, history=[], event=event)
-        return view_in(ctx, conn, done.case_id)
+        return view_in(ctx, conn, done.case_id, viewer=actor)
 
 
 def find_case_id(conn: Connection, number: str) -> int:
@@ -130,10 +142,12 @@ def act(
     """Take `action` on case `number`. Raises IllegalTransition or ValidationError and
     writes nothing when the action is not allowed or its parameters are wrong."""
     with ctx.db.write() as conn:
-        require_active_staff(conn, actor, field="actor")
         case_id = find_case_id(conn, number)
         history = load_events(conn, case_id)
         before = process.replay(history)
+        if action not in ACTION_PARAMS:
+            process.check_allowed(before, action)  # an unknown action: says so
+        authorize(ctx, conn, actor, f"case.{action}", case=before)
         event = process.decide(before, action, params, actor=actor, at=ctx.now())
         _check_references(ctx, conn, action, event.payload, before, history)
         if action == "archive":
@@ -142,16 +156,48 @@ def act(
             archive_no = format_archive_no(ctx.branch_code, year, seq)
             event = replace(event, payload={**event.payload, "archive_no": archive_no})
         record(ctx, conn, case_id=case_id, before=before, history=history, event=event)
-        return view_in(ctx, conn, case_id)
+        return view_in(ctx, conn, case_id, viewer=actor)
 
 
-def get_case(ctx: ServiceContext, number: str) -> CaseView:
+def get_case(ctx: ServiceContext, number: str, *, viewer: str) -> CaseView:
+    """Case `number` as `viewer` may see it (personal data masked unless they need it)."""
     with ctx.db.read() as conn:
-        return view_in(ctx, conn, find_case_id(conn, number))
+        case_id = find_case_id(conn, number)
+        authorize(ctx, conn, viewer, "case.read")
+        return view_in(ctx, conn, case_id, viewer=viewer)
 
 
-def view_in(ctx: ServiceContext, conn: Connection, case_id: int) -> CaseView:
-    """The case as a screen shows it, read inside the caller's transaction."""
+#: The personal data `reveal` can show in full.
+REVEALABLE = ("phone", "id_number", "service_number")
+
+
+def reveal(ctx: ServiceContext, *, number: str, actor: str) -> dict[str, str | None]:
+    """The customer's full phone, ID and service numbers: an explicit action, written
+    to the audit trail (who, which case, which fields) before the values are returned."""
+    with ctx.db.write() as conn:
+        case_id = find_case_id(conn, number)
+        case = process.replay(load_events(conn, case_id))
+        authorize(ctx, conn, actor, "pii.reveal", case=case)
+        values = {
+            "phone": case.customer_phone,
+            "id_number": case.customer_id_number,
+            "service_number": case.service_number,
+        }
+        write_audit(
+            ctx,
+            conn,
+            actor=actor,
+            action="pii.reveal",
+            case_id=case_id,
+            detail={"number": case.number, "fields": [k for k, v in values.items() if v]},
+        )
+        return values
+
+
+def view_in(ctx: ServiceContext, conn: Connection, case_id: int, *, viewer: str | None) -> CaseView:
+    """The case as a screen shows it, read inside the caller's transaction. With a
+    `viewer`, personal data is masked unless their role needs it and the actions are
+    those they may take; `viewer=None` is the unmasked internal view (documents)."""
     rows = (
         conn.execute(
             select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.seq)
@@ -164,12 +210,27 @@ def view_in(ctx: ServiceContext, conn: Connection, case_id: int) -> CaseView:
     # Recomputed rather than read back: the live view (an open pause keeps moving its
     # deadline). The stored rows the queues use come from the same function.
     milestones = tuple(milestones_of(ctx, case, events))
+    actions = tuple(process.allowed_actions(case))
+    masked = False
+    if viewer is not None:
+        who = principal(conn, viewer)
+        actions = tuple(a for a in actions if allows(ctx, who, f"case.{a}", case))
+        masked = not _sees_personal_data(ctx, who, case)
+        if masked:
+            case = mask_case(case)
+            events = masked_events(events)
     return CaseView(
         id=case_id,
         case=case,
         milestones=milestones,
         events=tuple(
-            EventView(r["seq"], r["kind"], r["at"], r["actor"], r["payload"]) for r in rows
+            EventView(r["seq"], e.kind, e.at, e.actor, e.payload)
+            for r, e in zip(rows, events, strict=True)
         ),
-        allowed_actions=tuple(process.allowed_actions(case)),
+        allowed_actions=actions,
+        masked=masked,
     )
+
+
+def _sees_personal_data(ctx: ServiceContext, who: Principal, case: CaseSnapshot) -> bool:
+    return allows(ctx, who, "pii.view", case)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from branchdesk.calendars import WorkingCalendar, load_default_calendar
 from branchdesk.domain.catalogue import Catalogue, load_default_catalogue
+from branchdesk.domain.permissions import PermissionMatrix, load_default_matrix
 from branchdesk.domain.sla_policy import SlaPolicy, load_default_policy
 from branchdesk.persistence.database import Database
 
@@ -30,6 +31,7 @@ class ServiceContext:
     calendar: WorkingCalendar = field(default_factory=load_default_calendar)
     policy: SlaPolicy = field(default_factory=load_default_policy)
     catalogue: Catalogue = field(default_factory=load_default_catalogue)
+    permissions: PermissionMatrix = field(default_factory=load_default_matrix)
     workstation: str = field(default_factory=socket.gethostname)
     clock: Callable[[], datetime] = _utc_now
 

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, select, text, update
 
 from branchdesk.calendars import WorkingCalendar
 from branchdesk.domain import process
@@ -30,6 +30,8 @@ from branchdesk.domain.process import CaseEvent, CaseSnapshot
 from branchdesk.domain.sla_policy import SlaPolicy
 from branchdesk.persistence import maintenance
 from branchdesk.persistence.schema import Epoch, cases, staff
+from branchdesk.services.access import authorize
+from branchdesk.services.auth import hash_password
 from branchdesk.services.cases import format_archive_no
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.demo_stories import (
@@ -84,11 +86,22 @@ class DemoResult:
     cancelled: bool
 
 
-def _ensure_demo_staff(ctx: ServiceContext, conn: Connection, actor: str) -> None:
+def _ensure_demo_staff(
+    ctx: ServiceContext, conn: Connection, actor: str, password: str | None
+) -> None:
+    """The demo's colleagues. With `password` they can all sign in with it (the one the
+    person creating the demo chose: a demo has no default password either)."""
     existing = set(conn.execute(select(staff.c.staff_no)).scalars())
+    hashed = hash_password(password) if password else None
     for staff_no, name, roles in DEMO_STAFF:
         if staff_no not in existing:
             insert_staff(ctx, conn, staff_no=staff_no, name=name, roles=roles, actor=actor)
+            if hashed:
+                conn.execute(
+                    update(staff)
+                    .where(staff.c.staff_no == staff_no)
+                    .values(password_hash=hashed, password_set_at=ctx.now())
+                )
 
 
 @dataclass(frozen=True)
@@ -339,13 +352,15 @@ def generate_demo(
     seed: int = 1,
     days: int = 365,
     progress: Progress | None = None,
+    staff_password: str | None = None,
 ) -> DemoResult:
     """Add `cases` demo cases received over the last `days`. Written in chunks of
     one transaction each; `progress` returning False stops after the current chunk."""
     rng = random.Random(seed)
     now = ctx.now()
     with ctx.db.write() as conn:
-        _ensure_demo_staff(ctx, conn, actor)
+        authorize(ctx, conn, actor, "branch.maintenance")
+        _ensure_demo_staff(ctx, conn, actor, staff_password)
     times = received_times(rng, cases, now, days)
     # Counters as the database has them: "case:YYYYMMDD" and "archive:YYYY".
     seqs: dict[str, int] = defaultdict(int)

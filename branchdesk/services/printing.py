@@ -23,11 +23,11 @@ from branchdesk.domain.errors import FieldError, ValidationError
 from branchdesk.domain.process import CaseEvent
 from branchdesk.i18n import resolve_language
 from branchdesk.persistence.schema import staff
+from branchdesk.services.access import authorize
 from branchdesk.services.branch import branch_logo, read_settings
 from branchdesk.services.cases import find_case_id, view_in
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.recording import load_events, record
-from branchdesk.services.staff import require_active_staff
 
 #: The event kind a print is recorded as (not a process action: it changes no state).
 PRINTED = "printed"
@@ -77,10 +77,10 @@ def print_document(
         paper = Paper.ROLL_80MM if document is DocumentKind.RECEIPT else Paper.A4
     sheet = Paper(_choice("paper", paper, Paper))
     with ctx.db.write() as conn:
-        member = require_active_staff(conn, actor, field="actor")
         case_id = find_case_id(conn, number)
         history = load_events(conn, case_id)
-        view = view_in(ctx, conn, case_id)
+        member = authorize(ctx, conn, actor, "case.print", case=process.replay(history))
+        view = view_in(ctx, conn, case_id, viewer=None)
         settings = read_settings(conn)
         language = resolve_language(lang or str(settings.get("branch.language", "zh_CN")))
         copies = sum(

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from branchdesk.domain.errors import DomainError
+from branchdesk.services.access import authorize
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.recording import short_tokens, write_audit
 
@@ -46,6 +47,7 @@ def rebuild_search_index(
     would have written them. Returns the number of cases indexed; raises Cancelled if
     `progress` returned False (nothing changed then)."""
     with ctx.db.write() as conn:
+        authorize(ctx, conn, actor, "branch.maintenance")
         total = int(conn.execute(text("SELECT count(*) FROM cases")).scalar_one())
         conn.execute(text("DELETE FROM case_search"))
         conn.execute(text("INSERT INTO case_grams(case_grams) VALUES ('delete-all')"))

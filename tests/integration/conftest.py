@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from branchdesk.cli import main
+from tests.conftest import PASSWORD
 
 INIT = [
     "init",
@@ -41,7 +42,13 @@ class Cli:
 
 
 @pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
+def cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Cli:
+    """A fresh branch; commands run as its administrator A001 (signed in with the
+    password from the environment, as a script would)."""
+    monkeypatch.setenv("BRANCHDESK_STAFF", "A001")
+    monkeypatch.setenv("BRANCHDESK_PASSWORD", PASSWORD)
     run = Cli(tmp_path / "data", capsys)
     code, _, err = run(*INIT)
     assert code == 0, err

@@ -62,7 +62,7 @@ def test_details_and_language_are_saved_and_audited(branch: Branch) -> None:
 
 def test_only_what_is_passed_changes(branch: Branch) -> None:
     update_branch(branch.ctx, phone="020-87654321", actor="A001")
-    info = update_branch(branch.ctx, language="en", actor="H201")
+    info = update_branch(branch.ctx, language="en", actor="A001")
     assert (info.name, info.phone, info.language) == ("广州天河营业厅", "020-87654321", "en")
     entries = audit_entries(branch, "branch.update")
     assert [e["detail"] for e in entries] == [

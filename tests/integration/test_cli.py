@@ -149,6 +149,8 @@ def test_installed_command_runs_in_passphrase_mode(tmp_path: Path) -> None:
     env.update(
         BRANCHDESK_DATA_DIR=str(tmp_path / "pp"),
         BRANCHDESK_PASSPHRASE="correct horse 42",
+        # The password chosen for the demo accounts; later commands sign in with it.
+        BRANCHDESK_PASSWORD="Counter#2026",
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
         BRANCHDESK_LANG="en",
     )

@@ -54,6 +54,7 @@ def test_kill_during_intake_loses_nothing_committed(tmp_path: Path) -> None:
         branch_name="断电测试",
         admin_no="A001",
         admin_name="管理员",
+        admin_password="Counter#2026",
         passphrase=PASSPHRASE,
         use_keyring=False,
     )

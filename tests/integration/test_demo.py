@@ -72,6 +72,7 @@ def test_same_seed_same_data(branch: Branch, small_chunks: None, tmp_path: Path)
         branch_name="另一个",
         admin_no="A001",
         admin_name="管理员",
+        admin_password="Counter#2026",
         store=branch.store,
     )
     other_ctx.clock = branch.clock

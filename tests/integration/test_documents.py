@@ -29,7 +29,7 @@ from branchdesk.documents import (
 from branchdesk.i18n import translate
 from branchdesk.services import cases, staff
 from branchdesk.services.cases import CaseView
-from tests.conftest import TZ, Branch, complaint_form
+from tests.conftest import TZ, Branch, activate, complaint_form
 
 MM = 72 / 25.4
 LETTERHEAD = Letterhead(name="广州天河营业厅", address="天河区天河路208号", phone="020-38881234")
@@ -48,7 +48,10 @@ def names(branch: Branch) -> Mapping[str, str]:
 def received(branch: Branch, **changes: Any) -> CaseView:
     """A complaint taken at the counter by clerk C101."""
     if "C101" not in names(branch):
-        staff.add_staff(branch.ctx, staff_no="C101", name="王晓燕", roles=("clerk",), actor="A001")
+        new = staff.add_staff(
+            branch.ctx, staff_no="C101", name="王晓燕", roles=("clerk",), actor="A001"
+        )
+        activate(branch.ctx, "C101", new.one_time_code)
     return cases.intake(branch.ctx, form=complaint_form(**changes), actor="C101")
 
 

@@ -70,6 +70,7 @@ def test_passphrase_mode_when_no_secure_keyring(tmp_path: Path) -> None:
             branch_name="深圳营业厅",
             admin_no="A001",
             admin_name="管理员",
+            admin_password="Counter#2026",
             use_keyring=False,
         )
     assert caught.value.key == "error.setup.passphrase_required"
@@ -81,6 +82,7 @@ def test_passphrase_mode_when_no_secure_keyring(tmp_path: Path) -> None:
         branch_name="深圳营业厅",
         admin_no="A001",
         admin_name="管理员",
+        admin_password="Counter#2026",
         passphrase=PASSPHRASE,
         use_keyring=False,
     )
@@ -107,6 +109,7 @@ def test_short_passphrase_is_refused(tmp_path: Path) -> None:
             branch_name="深圳营业厅",
             admin_no="A001",
             admin_name="管理员",
+            admin_password="Counter#2026",
             passphrase="short",
             use_keyring=False,
         )
@@ -129,6 +132,7 @@ def test_initialise_twice_is_refused(branch: Branch) -> None:
             branch_name="x",
             admin_no="A001",
             admin_name="y",
+            admin_password="Counter#2026",
             store=branch.store,
         )
     assert caught.value.key == "error.setup.already_initialised"
