@@ -42,9 +42,7 @@ class Cli:
 
 
 @pytest.fixture
-def cli(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> Cli:
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
     """A fresh branch; commands run as its administrator A001 (signed in with the
     password from the environment, as a script would)."""
     monkeypatch.setenv("BRANCHDESK_STAFF", "A001")
