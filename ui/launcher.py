@@ -60,6 +60,12 @@ def has_display(env: Mapping[str, str]) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
+    from sync.client import is_sync_command
+
+    if is_sync_command(args):  # `branchdesk sync …` / `branchdesk enroll …`
+        from sync.client.cli import main as sync_main
+
+        sys.exit(sync_main(args))
     if not _is_gui(args):
         from branchdesk.cli import main as cli_main
 

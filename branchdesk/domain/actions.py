@@ -110,6 +110,13 @@ ACTION_PARAMS: Mapping[str, tuple[ParamSpec, ...]] = {
         _text("departments", required=False, max_len=500),
     ),
     "reject_escalation": (_text("comment", max_len=2000),),
+    # A supervision order from headquarters (督办, arriving through sync): the
+    # supervisor is an HQ person, not branch staff; the order id makes it idempotent.
+    "order_supervision": (
+        _text("supervisor", min_len=1, max_len=64),
+        REASON,
+        _text("order_id", min_len=1, max_len=64),
+    ),
     "pause": (REASON,),
     "resume": (_text("note", required=False, max_len=500),),
     "extend": (

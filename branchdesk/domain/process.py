@@ -88,6 +88,7 @@ def _common(open_states: frozenset[CaseState]) -> dict[str, Transition]:
         "reclassify": _t(open_states & _BEFORE_RESULT),
         "cancel": _t(open_states & _BEFORE_RESULT, S.CANCELLED),
         "archive": _t({S.CLOSED}, S.ARCHIVED),
+        "order_supervision": _t(open_states),
     }
 
 
@@ -140,6 +141,7 @@ ALLOWED_WHILE_PAUSED = frozenset(
         "request_escalation",
         "approve_escalation",
         "reject_escalation",
+        "order_supervision",
     }
 )
 
@@ -324,6 +326,9 @@ def apply(case: CaseSnapshot | None, event: CaseEvent) -> CaseSnapshot:
             changes["supervisor"] = p["supervisor"]
         case "reject_escalation":
             changes["escalation"] = EscalationState.REJECTED
+        case "order_supervision":
+            changes["escalation"] = EscalationState.SUPERVISED
+            changes["supervisor"] = p["supervisor"]
         case "pause":
             changes["paused"] = True
         case "resume":

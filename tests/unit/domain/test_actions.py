@@ -60,6 +60,7 @@ REQUIRED: dict[str, list[str]] = {
     "add_note": ["text"],
     "change_grade": ["grade", "reason"],
     "reclassify": ["category", "reason"],
+    "order_supervision": ["supervisor", "reason", "order_id"],
 }
 
 #: One full, valid set of raw parameters per action, and the typed result expected.
@@ -118,6 +119,10 @@ FULL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"supervisor": "M301", "comment": "同意", "departments": "网络部,市场部"},
     ),
     "reject_escalation": ({"comment": "本厅处理"}, {"comment": "本厅处理"}),
+    "order_supervision": (
+        {"supervisor": " 总部 王督办 ", "reason": "重复投诉", "order_id": "o-1"},
+        {"supervisor": "总部 王督办", "reason": "重复投诉", "order_id": "o-1"},
+    ),
     "pause": ({"reason": "等待材料"}, {"reason": "等待材料"}),
     "resume": ({"note": "材料已到"}, {"note": "材料已到"}),
     "extend": (

@@ -128,6 +128,8 @@ EXPECTED: dict[CaseKind, dict[str, dict[CaseState, CaseState]]] = {
         "pause": stay(*COMPLAINT_OPEN),
         "resume": stay(*COMPLAINT_OPEN),
         "extend": stay(*COMPLAINT_OPEN),
+        # A supervision order from headquarters may come at any time the case is open.
+        "order_supervision": stay(*COMPLAINT_OPEN),
     },
     SERVICE: {
         # §2.3: receipt -> initial assessment -> handling -> feedback -> closed loop.
@@ -147,6 +149,7 @@ EXPECTED: dict[CaseKind, dict[str, dict[CaseState, CaseState]]] = {
         "pause": stay(*SERVICE_OPEN),
         "resume": stay(*SERVICE_OPEN),
         "extend": stay(*SERVICE_OPEN),
+        "order_supervision": stay(*SERVICE_OPEN),
     },
     CONSULTATION: {
         # §2.2: a question answered from the FAQ base; no acknowledgement step.
@@ -164,6 +167,7 @@ EXPECTED: dict[CaseKind, dict[str, dict[CaseState, CaseState]]] = {
         "pause": stay(*CONSULTATION_OPEN),
         "resume": stay(*CONSULTATION_OPEN),
         "extend": stay(*CONSULTATION_OPEN),
+        "order_supervision": stay(*CONSULTATION_OPEN),
     },
 }
 
@@ -192,6 +196,7 @@ ALL_ACTIONS = (
     "add_note",
     "change_grade",
     "reclassify",
+    "order_supervision",
 )
 
 #: While the clock is paused for the customer: contact, notes, handovers, deadline and
@@ -207,6 +212,7 @@ WHILE_PAUSED = frozenset(
         "request_escalation",
         "approve_escalation",
         "reject_escalation",
+        "order_supervision",
     }
 )
 
@@ -233,6 +239,7 @@ VALID: dict[str, dict[str, Any]] = {
     "request_escalation": {"reason": "repeated", "detail": "同一问题第三次投诉"},
     "approve_escalation": {"supervisor": MANAGER},
     "reject_escalation": {"comment": "本厅可以处理"},
+    "order_supervision": {"supervisor": "总部 王督办", "reason": "重复投诉", "order_id": "o-1"},
     "pause": {"reason": "等待用户提供缴费凭证"},
     "resume": {},
     "extend": {"milestone": "handling", "amount": 3, "reason": "需第三方检测"},
@@ -527,6 +534,7 @@ def test_allowed_actions_lists_exactly_what_decide_accepts(
                 "extend",
                 "reclassify",
                 "cancel",
+                "order_supervision",
             },
         ),
         (
@@ -544,6 +552,7 @@ def test_allowed_actions_lists_exactly_what_decide_accepts(
                 "extend",
                 "reclassify",
                 "cancel",
+                "order_supervision",
             },
         ),
         (
@@ -558,6 +567,7 @@ def test_allowed_actions_lists_exactly_what_decide_accepts(
                 "extend",
                 "reclassify",
                 "cancel",
+                "order_supervision",
             },
         ),
         (CONSULTATION, CA, {"add_note"}),

@@ -1,0 +1,277 @@
+"""The HQ HTTP API (FastAPI). Routes:
+
+    GET  /health                              liveness (no database)
+    GET  /ready                               database reachable and migrated
+    GET  /v1/protocol                         the protocol versions this HQ accepts
+    POST /v1/enroll                           one-time code -> device token
+    POST /v1/devices/{device_id}/batches      upload a batch of outbox events
+    GET  /v1/branches/{code}/instructions     instructions after a cursor
+
+Every /v1 call but /v1/protocol names its protocol version in a header; uploads and
+pulls carry the device token as `Authorization: Bearer …`. Bodies are read with a
+limit before and after decompression. Database work runs in the thread pool.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
+
+from sync.protocol import MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION
+from sync.protocol.codec import BadEncoding, BodyTooLarge, decompress
+from sync.protocol.messages import (
+    EnrollRequest,
+    EnrollResponse,
+    ErrorBody,
+    InstructionPage,
+    ProtocolInfo,
+    UploadAck,
+    UploadBatch,
+)
+from sync.server import admin
+from sync.server.config import HqConfig
+from sync.server.database import create_hq_engine, is_ready
+from sync.server.ingest import Conflict, apply_batch
+from sync.server.logs import log
+from sync.server.ratelimit import RateLimiter
+
+
+class Problem(Exception):
+    """An error answer: HTTP status and the body every client understands."""
+
+    def __init__(self, status: int, error: str, message: str = "", **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = ErrorBody(error=error, message=message, **extra)
+        self.headers: dict[str, str] = {}
+
+
+def _json(model: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        model.model_dump_json(exclude_none=True),
+        status_code=status,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def _protocol(request: Request) -> int:
+    raw = request.headers.get(PROTOCOL_HEADER, "")
+    version = int(raw) if raw.isdigit() and len(raw) <= 4 else 0
+    if not MIN_PROTOCOL_VERSION <= version <= PROTOCOL_VERSION:
+        raise Problem(
+            426,
+            "protocol_unsupported",
+            f"protocol {raw or '(none)'} is not supported; this HQ speaks "
+            f"{MIN_PROTOCOL_VERSION} to {PROTOCOL_VERSION}",
+            min_protocol=MIN_PROTOCOL_VERSION,
+            max_protocol=PROTOCOL_VERSION,
+        )
+    return version
+
+
+def _token(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Problem(401, "unauthenticated", "missing device credential")
+    return token.strip()
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise Problem(413, "too_large", f"body over {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise Problem(413, "too_large", f"body over {limit} bytes")
+    return bytes(body)
+
+
+def create_app(config: HqConfig | None = None, engine: Engine | None = None) -> FastAPI:
+    config = config or HqConfig.from_env()
+    engine = engine or create_hq_engine(
+        config.db_url, pool_size=config.pool_size, application_name=config.application_name
+    )
+    limiter = RateLimiter(config.rate_per_second, config.rate_burst)
+    app = FastAPI(
+        title="BranchDesk HQ",
+        version=str(PROTOCOL_VERSION),
+        description="Branch event upload and HQ instructions (see docs/SYNC.md).",
+    )
+    app.state.engine = engine
+
+    async def db(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return await run_in_threadpool(fn, *args, **kwargs)
+
+    async def device_for(request: Request, device_id: str) -> admin.Device:
+        token = _token(request)
+        device: admin.Device | None = await db(admin.authenticate, engine, device_id, token)
+        if device is not None:
+            return device
+        other: admin.Device | None = await db(admin.device_of_token, engine, token)
+        if other is not None:
+            raise Problem(403, "forbidden", "this credential belongs to another device")
+        raise Problem(401, "unauthenticated", "unknown or revoked device credential")
+
+    def throttle(device: admin.Device) -> None:
+        wait = limiter.take(device.id)
+        if wait > 0:
+            problem = Problem(429, "rate_limited", "too many requests", retry_after=wait)
+            problem.headers["Retry-After"] = str(max(1, round(wait)))
+            raise problem
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> Response:
+        return _json(exc.body, exc.status, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return _json(ErrorBody(error="invalid", message="malformed request"), 422)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> Response:
+        log("database_error", level="warning", kind=type(exc.orig).__name__)
+        body = ErrorBody(error="unavailable", message="database unavailable", retry_after=1)
+        return _json(body, 503, {"Retry-After": "1"})
+
+    @app.middleware("http")
+    async def _access_log(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        log(
+            "request",
+            method=request.method,
+            # The route's template, not the raw path: no ids or query strings.
+            route=getattr(request.scope.get("route"), "path", "?"),
+            status=response.status_code,
+            ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+        return response
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/ready")
+    async def ready() -> Response:
+        if await db(is_ready, engine):
+            return _json(ErrorBody(error="", message="ready"))
+        return _json(ErrorBody(error="not_ready", message="database not reachable"), 503)
+
+    @app.get("/v1/protocol", response_model=ProtocolInfo)
+    async def protocol() -> ProtocolInfo:
+        return ProtocolInfo(min_protocol=MIN_PROTOCOL_VERSION, max_protocol=PROTOCOL_VERSION)
+
+    @app.post(
+        "/v1/enroll",
+        response_model=EnrollResponse,
+        responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}},
+    )
+    async def enroll(request: Request, body: EnrollRequest) -> Response:
+        _protocol(request)
+        try:
+            token = await db(admin.enroll, engine, body)
+        except admin.Refused as exc:
+            raise Problem(exc.status, exc.error, exc.message) from None
+        log("enrolled", device=body.device_id, branch=body.branch_code)
+        return _json(
+            EnrollResponse(device_id=body.device_id, branch_code=body.branch_code, token=token)
+        )
+
+    @app.post(
+        "/v1/devices/{device_id}/batches",
+        response_model=UploadAck,
+        responses={s: {"model": ErrorBody} for s in (401, 403, 409, 413, 415, 422, 426, 429, 503)},
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "description": "An UploadBatch as JSON, compressed per Content-Encoding "
+                "(zstd, gzip or identity).",
+                "content": {"application/json": {"schema": UploadBatch.model_json_schema()}},
+            }
+        },
+    )
+    async def upload(device_id: str, request: Request) -> Response:
+        version = _protocol(request)
+        device = await device_for(request, device_id)
+        throttle(device)
+        raw = await _read_body(request, config.max_compressed)
+        encoding = request.headers.get("content-encoding", "identity")
+        try:
+            body = decompress(raw, encoding, limit=config.max_decompressed)
+        except BodyTooLarge:
+            raise Problem(413, "too_large", "body expands beyond the limit") from None
+        except BadEncoding:
+            raise Problem(415, "bad_encoding", "body does not decode as declared") from None
+        try:
+            batch = UploadBatch.model_validate_json(body)
+        except ValidationError:
+            raise Problem(422, "invalid", "not a valid upload batch") from None
+        if batch.device_id != device.id or batch.branch_code != device.branch_code:
+            raise Problem(403, "forbidden", "a device may only upload its own branch's events")
+        try:
+            ack: UploadAck = await db(apply_batch, engine, batch, protocol=version)
+        except Conflict as exc:
+            log(
+                "conflict",
+                device=device.id,
+                epoch=batch.epoch,
+                error=exc.error,
+                expected=exc.expected_seq,
+                got=batch.events[0].seq,
+            )
+            raise Problem(409, exc.error, exc.message, expected_seq=exc.expected_seq) from None
+        except ValueError as exc:
+            raise Problem(422, "invalid", str(exc)) from None
+        log(
+            "batch",
+            device=device.id,
+            branch=device.branch_code,
+            epoch=batch.epoch,
+            first=batch.events[0].seq,
+            last=batch.events[-1].seq,
+            applied=ack.applied,
+            duplicates=ack.duplicates,
+            quarantined=len(ack.quarantined),
+            bytes=len(raw),
+            skew_s=round(ack.skew_seconds, 1),
+        )
+        return _json(ack)
+
+    @app.get(
+        "/v1/branches/{branch_code}/instructions",
+        response_model=InstructionPage,
+        responses={s: {"model": ErrorBody} for s in (401, 403, 426, 429)},
+    )
+    async def pull(
+        branch_code: str,
+        request: Request,
+        after: int = Query(0, ge=0, le=2**62),
+        limit: int = Query(100, ge=1, le=500),
+    ) -> Response:
+        _protocol(request)
+        token = _token(request)
+        device: admin.Device | None = await db(admin.device_of_token, engine, token)
+        if device is None:
+            raise Problem(401, "unauthenticated", "unknown or revoked device credential")
+        if device.branch_code != branch_code:
+            raise Problem(403, "forbidden", "a device may only read its own branch's instructions")
+        throttle(device)
+        page: InstructionPage = await db(
+            admin.instructions_after, engine, branch_code, after, limit
+        )
+        return _json(page)
+
+    return app
