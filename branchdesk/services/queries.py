@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import TextClause
 from branchdesk.domain.case_numbers import is_valid_case_number, parse_case_number
 from branchdesk.domain.identity import mask_phone, normalise_phone
 from branchdesk.persistence.schema import cases
+from branchdesk.services.access import mask_service_number
 from branchdesk.services.context import ServiceContext
 
 MAX_PAGE = 500
@@ -32,7 +33,7 @@ MAX_PAGE = 500
 
 @dataclass(frozen=True)
 class CaseSummary:
-    """One line of a case list. The phone is masked: lists never show it whole."""
+    """One line of a case list. Phone numbers are masked: lists never show them whole."""
 
     id: int
     number: str
@@ -85,7 +86,8 @@ def summary_from_row(row: Any) -> CaseSummary:
         category=r["category"],
         customer_name=r["customer_name"],
         phone_masked=mask_phone(r["customer_phone"]),
-        service_number=r["service_number"],
+        # A service number that is a phone number is masked like one.
+        service_number=mask_service_number(r["service_number"]),
         owner=r["owner"],
         summary=r["summary"],
         received_at=r["received_at"],
