@@ -48,9 +48,7 @@ def main(argv: list[str]) -> int:
     wanted = render(current)
     if "--check" in argv:
         if wanted != current:
-            print(
-                "docs/SECURITY.md: the permission table is out of date; run tools/permissions_table.py"
-            )
+            print("docs/SECURITY.md: stale permission table; run tools/permissions_table.py")
             return 1
         return 0
     DOC.write_text(wanted, encoding="utf-8")
