@@ -45,6 +45,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
 def ensure_branch(conn: Connection, code: str, name: str = "") -> None:
     exists = conn.execute(select(branches.c.code).where(branches.c.code == code)).first()
     if exists is None:
@@ -91,7 +96,7 @@ def enroll(engine: Engine, request: EnrollRequest) -> str:
         if conn.dialect.name == "postgresql":
             query = query.with_for_update()
         row = conn.execute(query).first()
-        if row is None or row.used_at is not None or row.expires_at.replace(tzinfo=UTC) < now:
+        if row is None or row.used_at is not None or aware(row.expires_at) < now:
             raise Refused(401, "bad_enrollment_code", "unknown, used or expired enrollment code")
         if row.branch_code != request.branch_code:
             raise Refused(403, "wrong_branch", "the code was issued for another branch")
@@ -187,7 +192,10 @@ def issue_instruction(
 
 def all_branch_codes(engine: Engine) -> list[str]:
     with engine.connect() as conn:
-        return [str(c) for c in conn.execute(select(branches.c.code).order_by(branches.c.code))]
+        return [
+            str(c)
+            for c in conn.execute(select(branches.c.code).order_by(branches.c.code)).scalars()
+        ]
 
 
 def instructions_after(engine: Engine, branch_code: str, after: int, limit: int) -> InstructionPage:
@@ -210,7 +218,11 @@ def instructions_after(engine: Engine, branch_code: str, after: int, limit: int)
     return InstructionPage(
         instructions=[
             Instruction(
-                seq=int(r.seq), id=str(r.id), type=str(r.type), issued_at=r.issued_at, body=r.body
+                seq=int(r.seq),
+                id=str(r.id),
+                type=str(r.type),
+                issued_at=aware(r.issued_at),
+                body=r.body,
             )
             for r in rows[:limit]
         ],
@@ -249,7 +261,7 @@ def branches_report(engine: Engine) -> list[dict[str, Any]]:
                     "branch": b.code,
                     "name": b.name,
                     "devices": len(own),
-                    "last_upload_at": last.isoformat() if last else None,
+                    "last_upload_at": aware(last).isoformat() if last else None,
                     "events": int(held.get(b.code, 0)),
                     "high_water": {d.id: int(hwm.get(d.id, 0)) for d in own},
                     "pending_at_branch": sum(int(d.pending_reported or 0) for d in own),
@@ -276,6 +288,6 @@ def quarantine_list(engine: Engine, branch_code: str | None = None) -> list[dict
         if branch_code:
             query = query.where(quarantine.c.branch_code == branch_code)
         return [
-            {**r._asdict(), "received_at": r.received_at.isoformat()}
+            {**r._asdict(), "received_at": aware(r.received_at).isoformat()}
             for r in conn.execute(query.order_by(quarantine.c.branch_code, quarantine.c.seq))
         ]

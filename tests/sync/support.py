@@ -69,8 +69,17 @@ class HqServer:
     def _spawn(self, log: Any) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             [
-                sys.executable, "-m", "sync.server.cli", "--db", self.db_url, "serve",
-                "--port", str(self.port), "--app-name", self.app_name, *self.extra,
+                sys.executable,
+                "-m",
+                "sync.server.cli",
+                "--db",
+                self.db_url,
+                "serve",
+                "--port",
+                str(self.port),
+                "--app-name",
+                self.app_name,
+                *self.extra,
             ],
             env=child_env(),
             stdout=log,
@@ -148,7 +157,9 @@ def unsent(ctx: ServiceContext) -> int:
         return len(conn.execute(select(outbox.c.seq).where(outbox.c.sent_at.is_(None))).all())
 
 
-def assert_exactly_once(engine: Engine, device_id: str, expected: dict[tuple[int, int], str]) -> None:
+def assert_exactly_once(
+    engine: Engine, device_id: str, expected: dict[tuple[int, int], str]
+) -> None:
     """lost = ∅, duplicates = ∅, unexpected = ∅, and each stream gapless."""
     with engine.connect() as conn:
         held = [
