@@ -120,13 +120,14 @@ def verify_chain(
             breaks.append(ChainBreak(BreakKind.UNPROTECTED, 0))
         checked, head = _walk(conn, breaks, total, progress, max_breaks)
         anchors = conn.execute(select(audit_anchors.c.audit_id, audit_anchors.c.hash)).all()
-        hashes = dict(
-            conn.execute(
+        hashes = {
+            int(r.id): str(r.hash)
+            for r in conn.execute(
                 select(audit_log.c.id, audit_log.c.hash).where(
                     audit_log.c.id.in_([a.audit_id for a in anchors])
                 )
-            ).tuples()
-        )
+            )
+        }
         for anchor in anchors:
             if hashes.get(anchor.audit_id) != anchor.hash:
                 breaks.append(ChainBreak(BreakKind.ANCHOR, int(anchor.audit_id)))
