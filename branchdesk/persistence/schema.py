@@ -301,3 +301,87 @@ sync_publications = Table(
     Column("document", JSON, nullable=False),
     Column("published_at", Epoch, nullable=False),
 )
+
+# --- encrypted archive (migration 0007) ------------------------------------------
+
+#: Archive master key generations. In keyring mode the key itself is in the OS keyring
+#: and `wrapped` is NULL; in passphrase mode it is stored here wrapped by a key derived
+#: from the passphrase. The newest unretired row is the current key.
+archive_master_keys = Table(
+    "archive_master_keys",
+    metadata,
+    Column("key_id", Text, primary_key=True),
+    Column("created_at", Epoch, nullable=False),
+    Column("retired_at", Epoch),
+    Column("wrapped", JSON),
+)
+
+#: Sealed volumes. `master_slot` is the volume's data key wrapped by the current master
+#: key (re-wrapped on rotation); the recovery slot is in the volume's own header.
+archive_volumes = Table(
+    "archive_volumes",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("file", Text, nullable=False, unique=True),
+    Column("created_at", Epoch, nullable=False),
+    Column("cases", Integer, nullable=False),
+    Column("bytes", Integer, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("master_slot", JSON, nullable=False),
+    Column("recovery_key_id", Text, nullable=False),
+    Column("status", Text, nullable=False),  # active | retired (rewritten by a purge)
+    Column("retired_at", Epoch),
+)
+
+#: The archive index: one row per archived case, found without decrypting a volume.
+#: After a purge the row stays as the tombstone (personal data cleared, no volume).
+archive_entries = Table(
+    "archive_entries",
+    metadata,
+    Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+    Column("archive_no", Text, nullable=False, unique=True),
+    Column("case_number", Text, nullable=False, unique=True),
+    Column("volume_id", Text, ForeignKey("archive_volumes.id")),
+    Column("entry_offset", Integer),
+    Column("entry_length", Integer),
+    Column("kind", Text, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("business", Text),
+    Column("customer_name", Text),
+    Column("customer_phone", Text),
+    Column("service_number", Text),
+    Column("received_at", Epoch, nullable=False),
+    Column("closed_at", Epoch),
+    Column("archived_at", Epoch, nullable=False),
+    Column("retention_until", Text, nullable=False),  # ISO date, branch-local
+    Column("hold_reason", Text),
+    Column("hold_by", Text),
+    Column("hold_at", Epoch),
+    Column("status", Text, nullable=False),  # stored | anonymised | purged
+    Column("purged_at", Epoch),
+    Column("purged_by", Text),
+    Column("purge_approved_by", Text),
+)
+Index("ix_archive_customer", archive_entries.c.customer_name)
+Index("ix_archive_phone", archive_entries.c.customer_phone)
+Index("ix_archive_service_number", archive_entries.c.service_number)
+Index("ix_archive_received", archive_entries.c.received_at)
+Index("ix_archive_category", archive_entries.c.category, archive_entries.c.received_at)
+Index("ix_archive_volume", archive_entries.c.volume_id)
+Index("ix_archive_retention", archive_entries.c.retention_until)
+
+#: A purge (or anonymisation) asked for by an archivist, carried out only when a
+#: manager (another person) approves it.
+archive_purge_requests = Table(
+    "archive_purge_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", Epoch, nullable=False),
+    Column("requested_by", Text, nullable=False),
+    Column("mode", Text, nullable=False),  # purge | anonymise
+    Column("reason", Text, nullable=False),
+    Column("archive_nos", JSON, nullable=False),
+    Column("status", Text, nullable=False),  # pending | done | refused
+    Column("decided_by", Text),
+    Column("decided_at", Epoch),
+)
