@@ -14,7 +14,9 @@ from branchdesk.documents.pdf import GREY, Styles, counting_canvas, heading, mak
 from branchdesk.services.cases import EventView
 
 MARGIN = 20 * MM
-RESOLUTIONS = ("resolve", "answer")  # what records the result (answer: a consultation)
+# What records the result (answer: a consultation; resolve_by_incident: an incident's
+# explanation, given to every case linked to it).
+RESOLUTIONS = ("resolve", "answer", "resolve_by_incident")
 
 
 def resolution(sheet: Sheet) -> EventView:
@@ -87,6 +89,9 @@ def content(sheet: Sheet, styles: Styles, width: float) -> list[Flowable]:
         if q.get("compensation_fen"):
             lines.append(t("doc.letter.compensation", amount=t.money(int(q["compensation_fen"]))))
         sections.append(("measures", lines))
+    elif p.get("compensation_fen"):  # an incident's compensation rule, applied
+        amount = t.money(int(p["compensation_fen"]))
+        sections.append(("measures", [t("doc.letter.compensation", amount=amount)]))
 
     result = [str(p.get("result") or p.get("answer") or "")]
     if p.get("further_handling"):

@@ -100,7 +100,11 @@ ACTION_PARAMS: Mapping[str, tuple[ParamSpec, ...]] = {
         _text("comment", required=False, max_len=2000),
     ),
     "close": (_text("summary", required=False, max_len=2000),),
-    "reopen": (REASON,),
+    "reopen": (
+        REASON,
+        # Set when the reopening follows a dissatisfied return visit (回访): the link.
+        ParamSpec("return_visit", ParamType.INT, required=False, minimum=1),
+    ),
     "archive": (_text("note", required=False, max_len=500),),
     "cancel": (REASON,),
     "request_escalation": (_choice("reason", EscalationReason), _text("detail", max_len=2000)),
@@ -116,6 +120,23 @@ ACTION_PARAMS: Mapping[str, tuple[ParamSpec, ...]] = {
         _text("supervisor", min_len=1, max_len=64),
         REASON,
         _text("order_id", min_len=1, max_len=64),
+    ),
+    "report_progress": (_text("progress", max_len=4000),),
+    "record_contribution": (
+        _text("department", min_len=1, max_len=100),
+        _text("contribution", max_len=4000),
+    ),
+    "conclude_supervision": (_text("result", max_len=4000),),
+    "link_incident": (_text("incident", min_len=1, max_len=32),),
+    # Resolution with the incident's explanation (bulk, from the incident): the same
+    # result fields as `resolve`, plus the incident's compensation rule applied.
+    "resolve_by_incident": (
+        _text("incident", min_len=1, max_len=32),
+        _text("result", max_len=4000),
+        _text("cause_analysis", required=False, max_len=4000),
+        ParamSpec(
+            "compensation_fen", ParamType.INT, required=False, minimum=0, maximum=100_000_000
+        ),
     ),
     "pause": (REASON,),
     "resume": (_text("note", required=False, max_len=500),),

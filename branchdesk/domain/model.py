@@ -81,6 +81,7 @@ class EscalationState(StrEnum):
     REQUESTED = "requested"  # 升级申请中
     SUPERVISED = "supervised"  # 督办中
     REJECTED = "rejected"  # 升级被驳回
+    CONCLUDED = "concluded"  # 督办办结 (result fed back)
 
 
 class EscalationReason(StrEnum):

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from branchdesk.domain.actions import ACTION_PARAMS, validate_params
-from branchdesk.domain.errors import IllegalTransition
+from branchdesk.domain.errors import FieldError, IllegalTransition, ValidationError
 from branchdesk.domain.model import (
     TERMINAL_STATES,
     CaseKind,
@@ -89,6 +89,15 @@ def _common(open_states: frozenset[CaseState]) -> dict[str, Transition]:
         "cancel": _t(open_states & _BEFORE_RESULT, S.CANCELLED),
         "archive": _t({S.CLOSED}, S.ARCHIVED),
         "order_supervision": _t(open_states),
+        # Supervision (督办, §3.4): progress reports at the set interval, each involved
+        # department's contribution to the joint handling, and the result fed back.
+        "report_progress": _t(open_states),
+        "record_contribution": _t(open_states),
+        "conclude_supervision": _t(open_states),
+        # Incidents (ch. 7): a case is linked to one incident while it is being worked
+        # on, and may then be resolved with the incident's explanation.
+        "link_incident": _t(open_states & _BEFORE_RESULT),
+        "resolve_by_incident": _t(open_states & _BEFORE_RESULT, S.RESOLVED),
     }
 
 
@@ -142,15 +151,24 @@ ALLOWED_WHILE_PAUSED = frozenset(
         "approve_escalation",
         "reject_escalation",
         "order_supervision",
+        "report_progress",
+        "record_contribution",
+        "conclude_supervision",
+        "link_incident",
     }
 )
 
 # The escalation sub-machine runs beside the main states (a supervised case still
 # progresses); its legal moves are checked here.
 _ESCALATION_FROM: Mapping[str, frozenset[EscalationState]] = {
-    "request_escalation": frozenset({EscalationState.NONE, EscalationState.REJECTED}),
+    "request_escalation": frozenset(
+        {EscalationState.NONE, EscalationState.REJECTED, EscalationState.CONCLUDED}
+    ),
     "approve_escalation": frozenset({EscalationState.REQUESTED}),
     "reject_escalation": frozenset({EscalationState.REQUESTED}),
+    "report_progress": frozenset({EscalationState.SUPERVISED}),
+    "record_contribution": frozenset({EscalationState.SUPERVISED}),
+    "conclude_supervision": frozenset({EscalationState.SUPERVISED}),
 }
 
 
@@ -198,6 +216,7 @@ class CaseSnapshot:
     reopen_count: int = 0
     investigations: int = 0
     archive_no: str | None = None
+    incident: str | None = None  # the incident number the case is linked to
     appointment: Mapping[str, Any] | None = None
     updated_at: datetime | None = None
     version: int = 0  # number of events folded in
@@ -271,6 +290,10 @@ def _refusal(case: CaseSnapshot, action: str) -> str | None:
         return "escalation"
     if action == "determine_responsibility" and case.investigations == 0:
         return "no_investigation"
+    if action == "link_incident" and case.incident is not None:
+        return "already_linked"
+    if action == "resolve_by_incident" and case.incident is None:
+        return "no_incident"
     return None
 
 
@@ -280,7 +303,13 @@ def decide(
     """Check `action` against the state machine and its parameters; return the event
     to record. Raises IllegalTransition or ValidationError; nothing is written."""
     check_allowed(case, action)
-    return CaseEvent(action, at, actor, validate_params(action, params))
+    payload = validate_params(action, params)
+    if action == "resolve_by_incident" and payload["incident"] != case.incident:
+        # The explanation of one incident must not close a case linked to another.
+        raise ValidationError(
+            [FieldError("incident", "error.incident.not_linked", {"incident": payload["incident"]})]
+        )
+    return CaseEvent(action, at, actor, payload)
 
 
 def check_allowed(case: CaseSnapshot, action: str) -> None:
@@ -329,6 +358,10 @@ def apply(case: CaseSnapshot | None, event: CaseEvent) -> CaseSnapshot:
         case "order_supervision":
             changes["escalation"] = EscalationState.SUPERVISED
             changes["supervisor"] = p["supervisor"]
+        case "conclude_supervision":
+            changes["escalation"] = EscalationState.CONCLUDED
+        case "link_incident":
+            changes["incident"] = p["incident"]
         case "pause":
             changes["paused"] = True
         case "resume":

@@ -302,6 +302,102 @@ sync_publications = Table(
     Column("published_at", Epoch, nullable=False),
 )
 
+# --- escalation follow-up: incidents and return visits (migration 0008) ------------
+# Supervision needs no table: the ledger reads the supervised cases' events.
+
+#: Incidents (突发事件, ch. 7): one row each, the current picture; `incident_updates`
+#: is its timeline.
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", Text, nullable=False, unique=True),
+    Column("type", Text, nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("started_at", Epoch, nullable=False),
+    Column("district", Text, nullable=False),
+    Column("street", Text, nullable=False),
+    Column("cell", Text, nullable=False),
+    Column("services", JSON, nullable=False),
+    Column("scope", Text, nullable=False),
+    Column("cause", Text, nullable=False),
+    Column("measures", Text, nullable=False),
+    Column("expected_recovery_at", Epoch),
+    Column("notify_due_at", Epoch, nullable=False),
+    Column("notified_at", Epoch),
+    Column("created_at", Epoch, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("root_cause", Text),
+    Column("explanation", Text),
+    Column("compensation_rule", Text),
+    Column("compensation_fen", Integer),
+    Column("lessons", Text),
+    Column("resolved_at", Epoch),
+    Column("resolved_by", Text),
+)
+Index("ix_incidents_active", incidents.c.started_at, sqlite_where=text("status = 'active'"))
+
+incident_updates = Table(
+    "incident_updates",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
+    Column("at", Epoch, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # created, progress, notified, resolved, bulk
+    Column("text", Text, nullable=False),
+    Column("pushed", Integer, nullable=False, server_default=text("0")),
+)
+Index("ix_incident_updates", incident_updates.c.incident_id, incident_updates.c.id)
+
+#: Cases linked to an incident, and what the bulk resolution did with each (NULL: not
+#: yet; "resolved"; "skipped" with the reason): a rerun after a crash resumes here.
+incident_cases = Table(
+    "incident_cases",
+    metadata,
+    Column("incident_id", Integer, ForeignKey("incidents.id"), primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+    Column("linked_at", Epoch, nullable=False),
+    Column("linked_by", Text, nullable=False),
+    Column("outcome", Text),
+    Column("outcome_reason", Text),
+    Column("done_at", Epoch),
+    sqlite_with_rowid=False,
+)
+Index("ix_incident_cases_case", incident_cases.c.case_id)
+
+#: Return visits (回访): scheduled at closure, one per closure of a case.
+return_visits = Table(
+    "return_visits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("closed_seq", Integer, nullable=False),  # the closing event's seq
+    Column("closed_at", Epoch, nullable=False),
+    Column("due_at", Epoch, nullable=False),
+    Column("provisional", Boolean, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("next_call_at", Epoch, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("surveyor", Text),
+    Column("visited_at", Epoch),
+    Column("reached", Boolean),
+    Column("score", Integer),
+    Column("solved", Boolean),
+    Column("comment", Text),
+    Column("reopened_seq", Integer),  # the reopen event it led to, if any
+    UniqueConstraint("case_id", "closed_seq", name="uq_return_visits_closure"),
+)
+Index(
+    "ix_return_visits_calls",
+    return_visits.c.next_call_at,
+    sqlite_where=text("status = 'pending'"),
+)
+Index("ix_return_visits_case", return_visits.c.case_id)
+
 # --- encrypted archive (migration 0007) ------------------------------------------
 
 #: Archive master key generations. In keyring mode the key itself is in the OS keyring

@@ -29,6 +29,7 @@ from branchdesk.persistence.schema import (
     settings,
 )
 from branchdesk.services.context import ServiceContext
+from branchdesk.services.followup_hooks import after_event
 
 GENESIS_HASH = "0" * 64
 
@@ -292,6 +293,7 @@ def record(
             )
         )
     )
+    after_event(ctx, conn, case_id=case_id, case=after, event=event)
     conn.execute(delete(case_milestones).where(case_milestones.c.case_id == case_id))
     if milestones:
         conn.execute(insert(case_milestones), milestone_rows(case_id, milestones))

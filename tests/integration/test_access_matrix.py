@@ -15,13 +15,14 @@ from typing import Any
 import pytest
 
 from branchdesk.domain.actions import ACTION_PARAMS
+from branchdesk.domain.incidents import IncidentDraft
 from branchdesk.domain.permissions import PermissionDenied
 from branchdesk.i18n import translate
-from branchdesk.services import audit, cases, printing, staff
+from branchdesk.services import audit, cases, incidents, printing, staff
 from branchdesk.services.branch import update_branch
 from branchdesk.services.cases import CaseView
 from tests.conftest import Branch, activate, complaint_form
-from tests.unit.domain.test_process import VALID
+from tests.unit.domain.test_process import INCIDENT, VALID
 
 ANY, OWN, NO = "any", "own", "no"
 ROLES = ("clerk", "handler", "manager", "archivist", "admin")
@@ -73,12 +74,18 @@ POLICY: dict[str, dict[str, str]] = {
     "reject_escalation": row(NO, NO, ANY, NO, NO),
     "order_supervision": row(NO, NO, ANY, NO, NO),
     "archive": row(NO, NO, ANY, ANY, NO),
+    "report_progress": row(OWN, OWN, ANY, NO, NO),
+    "record_contribution": row(OWN, OWN, ANY, NO, NO),
+    "conclude_supervision": row(NO, NO, ANY, NO, NO),
+    "link_incident": row(ANY, ANY, ANY, NO, NO),
+    "resolve_by_incident": row(NO, NO, ANY, NO, NO),
 }
 
 WORKING = ("acknowledge", "assign")
 INVESTIGATED = (*WORKING, "record_investigation")
 PLANNED = (*INVESTIGATED, "determine_responsibility", "plan")
 FEEDBACK = (*PLANNED, "resolve", "record_feedback")
+SUPERVISED = (*WORKING, "request_escalation", "approve_escalation")
 #: (case kind, the steps that bring a new case to where the action is allowed).
 SETUP: dict[str, tuple[str, tuple[str, ...]]] = {
     "acknowledge": ("complaint", ()),
@@ -105,6 +112,11 @@ SETUP: dict[str, tuple[str, tuple[str, ...]]] = {
     "reject_escalation": ("complaint", (*WORKING, "request_escalation")),
     "order_supervision": ("complaint", WORKING),
     "archive": ("complaint", (*FEEDBACK, "close")),
+    "report_progress": ("complaint", SUPERVISED),
+    "record_contribution": ("complaint", SUPERVISED),
+    "conclude_supervision": ("complaint", SUPERVISED),
+    "link_incident": ("complaint", WORKING),
+    "resolve_by_incident": ("complaint", (*WORKING, "link_incident")),
 }
 
 FORMS: dict[str, dict[str, Any]] = {
@@ -131,6 +143,16 @@ def people(branch: Branch) -> Branch:
             branch.ctx, staff_no=staff_no, name=f"测试{role}", roles=(role,), actor="A001"
         )
         activate(branch.ctx, staff_no, new.one_time_code)
+    # The incident VALID's link_incident / resolve_by_incident name.
+    draft = IncidentDraft(
+        type="network_outage",
+        level=2,
+        started_at=branch.ctx.now(),
+        district="天河区",
+        services=["technical/network"],
+        scope="体育西路一带移动网络中断",
+    )
+    assert incidents.create_incident(branch.ctx, draft, actor="A001").number == INCIDENT
     return branch
 
 

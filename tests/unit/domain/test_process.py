@@ -44,6 +44,9 @@ from branchdesk.domain.process import (
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=SH)  # a Monday morning at the counter
 CLERK, HANDLER, HANDLER_2, MANAGER = "C101", "H201", "H202", "M301"
+INCIDENT = "GZ0012-I2026-0001"  # the first incident a branch records in 2026
+#: Actions of a supervised case (the escalation sub-machine in "supervised").
+SUPERVISING = ("report_progress", "record_contribution", "conclude_supervision")
 
 COMPLAINT, SERVICE, CONSULTATION = (
     CaseKind.COMPLAINT,
@@ -130,6 +133,15 @@ EXPECTED: dict[CaseKind, dict[str, dict[CaseState, CaseState]]] = {
         "extend": stay(*COMPLAINT_OPEN),
         # A supervision order from headquarters may come at any time the case is open.
         "order_supervision": stay(*COMPLAINT_OPEN),
+        # §3.4: while supervised, progress is reported, departments' contributions are
+        # recorded and the result is fed back, for as long as the case is open.
+        "report_progress": stay(*COMPLAINT_OPEN),
+        "record_contribution": stay(*COMPLAINT_OPEN),
+        "conclude_supervision": stay(*COMPLAINT_OPEN),
+        # Ch. 7: a complaint caused by an incident is linked while it is worked on and
+        # can be resolved with the incident's explanation (many answered together).
+        "link_incident": stay(*COMPLAINT_WORKING),
+        "resolve_by_incident": to(RES, *COMPLAINT_WORKING),
     },
     SERVICE: {
         # §2.3: receipt -> initial assessment -> handling -> feedback -> closed loop.
@@ -150,6 +162,11 @@ EXPECTED: dict[CaseKind, dict[str, dict[CaseState, CaseState]]] = {
         "resume": stay(*SERVICE_OPEN),
         "extend": stay(*SERVICE_OPEN),
         "order_supervision": stay(*SERVICE_OPEN),
+        "report_progress": stay(*SERVICE_OPEN),
+        "record_contribution": stay(*SERVICE_OPEN),
+        "conclude_supervision": stay(*SERVICE_OPEN),
+        "link_incident": stay(*SERVICE_WORKING),
+        "resolve_by_incident": to(RES, *SERVICE_WORKING),
     },
     CONSULTATION: {
         # §2.2: a question answered from the FAQ base; no acknowledgement step.
@@ -168,6 +185,11 @@ EXPECTED: dict[CaseKind, dict[str, dict[CaseState, CaseState]]] = {
         "resume": stay(*CONSULTATION_OPEN),
         "extend": stay(*CONSULTATION_OPEN),
         "order_supervision": stay(*CONSULTATION_OPEN),
+        "report_progress": stay(*CONSULTATION_OPEN),
+        "record_contribution": stay(*CONSULTATION_OPEN),
+        "conclude_supervision": stay(*CONSULTATION_OPEN),
+        "link_incident": stay(*CONSULTATION_WORKING),
+        "resolve_by_incident": to(RES, *CONSULTATION_WORKING),
     },
 }
 
@@ -197,6 +219,11 @@ ALL_ACTIONS = (
     "change_grade",
     "reclassify",
     "order_supervision",
+    "report_progress",
+    "record_contribution",
+    "conclude_supervision",
+    "link_incident",
+    "resolve_by_incident",
 )
 
 #: While the clock is paused for the customer: contact, notes, handovers, deadline and
@@ -213,6 +240,10 @@ WHILE_PAUSED = frozenset(
         "approve_escalation",
         "reject_escalation",
         "order_supervision",
+        "report_progress",
+        "record_contribution",
+        "conclude_supervision",
+        "link_incident",
     }
 )
 
@@ -246,6 +277,11 @@ VALID: dict[str, dict[str, Any]] = {
     "add_note": {"text": "用户来电询问进度"},
     "change_grade": {"grade": "major", "reason": "涉及多名用户"},
     "reclassify": {"category": "policy/tariff", "reason": "实为资费问题"},
+    "report_progress": {"progress": "网络部已更换故障板卡，观察中"},
+    "record_contribution": {"department": "网络部", "contribution": "现场更换基站板卡"},
+    "conclude_supervision": {"result": "故障已修复，用户认可处理结果"},
+    "link_incident": {"incident": INCIDENT},
+    "resolve_by_incident": {"incident": INCIDENT, "result": "光缆中断已修复，服务已恢复"},
 }
 
 CATEGORY = {
@@ -421,6 +457,10 @@ def prepared(kind: CaseKind, state: CaseState, action: str) -> CaseSnapshot:
     case = snapshot_in(kind, state)
     if action in ("approve_escalation", "reject_escalation"):
         case = replace(case, escalation=EscalationState.REQUESTED)
+    if action in SUPERVISING:
+        case = replace(case, escalation=EscalationState.SUPERVISED, supervisor=MANAGER)
+    if action == "resolve_by_incident":
+        case = replace(case, incident=INCIDENT)
     if action == "resume":
         case = replace(case, paused=True)
     return case
@@ -503,6 +543,10 @@ def test_transition_while_paused(
     case = paused
     if action in ("approve_escalation", "reject_escalation"):
         case = replace(case, escalation=EscalationState.REQUESTED)
+    if action in SUPERVISING:
+        case = replace(case, escalation=EscalationState.SUPERVISED, supervisor=MANAGER)
+    if action == "resolve_by_incident":
+        case = replace(case, incident=INCIDENT)
     assert attempt(case, action) == expected
 
 
@@ -535,6 +579,7 @@ def test_allowed_actions_lists_exactly_what_decide_accepts(
                 "reclassify",
                 "cancel",
                 "order_supervision",
+                "link_incident",
             },
         ),
         (
@@ -553,6 +598,7 @@ def test_allowed_actions_lists_exactly_what_decide_accepts(
                 "reclassify",
                 "cancel",
                 "order_supervision",
+                "link_incident",
             },
         ),
         (
@@ -568,6 +614,7 @@ def test_allowed_actions_lists_exactly_what_decide_accepts(
                 "reclassify",
                 "cancel",
                 "order_supervision",
+                "link_incident",
             },
         ),
         (CONSULTATION, CA, {"add_note"}),
