@@ -40,19 +40,23 @@ def event_digest(event: Any) -> str:
 
 
 class AuditHead(Wire):
-    audit_id: int = Field(ge=1)
+    audit_id: int = Field(ge=1, le=2**62)
     hash: Hash
 
 
 class ClientStatus(Wire):
     """The branch's view of its own queue, for HQ's `branches` report (v2)."""
 
-    pending: int = Field(ge=0)
-    parked_instructions: int = Field(ge=0, default=0)
+    pending: int = Field(ge=0, le=2**62)
+    parked_instructions: int = Field(ge=0, le=2**62, default=0)
+
+
+#: Sequence numbers fit a signed 64-bit column with room to spare.
+MAX_SEQ = 2**62
 
 
 class WireEvent(Wire):
-    seq: int = Field(ge=1)
+    seq: int = Field(ge=1, le=MAX_SEQ)
     #: Branch wall time when the event was committed locally (clocks may disagree:
     #: HQ records its own receive time beside it and reports the skew).
     created_at: AwareDatetime
@@ -78,7 +82,7 @@ class UploadBatch(Wire):
     epoch: int = Field(ge=1, le=1_000_000)
     #: The sequence number just before this epoch's first event: HQ starts a new
     #: epoch's stream there (only the first time it sees the epoch).
-    epoch_base: int = Field(ge=0)
+    epoch_base: int = Field(ge=0, le=MAX_SEQ)
     sent_at: AwareDatetime
     audit_head: AuditHead | None = None
     status: ClientStatus | None = None
