@@ -61,6 +61,11 @@ REQUIRED: dict[str, list[str]] = {
     "change_grade": ["grade", "reason"],
     "reclassify": ["category", "reason"],
     "order_supervision": ["supervisor", "reason", "order_id"],
+    "report_progress": ["progress"],
+    "record_contribution": ["department", "contribution"],
+    "conclude_supervision": ["result"],
+    "link_incident": ["incident"],
+    "resolve_by_incident": ["incident", "result"],
 }
 
 #: One full, valid set of raw parameters per action, and the typed result expected.
@@ -107,7 +112,10 @@ FULL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"satisfied": True, "score": 5, "channel": "phone", "comment": "满意"},
     ),
     "close": ({"summary": "结案"}, {"summary": "结案"}),
-    "reopen": ({"reason": "仍然断线"}, {"reason": "仍然断线"}),
+    "reopen": (
+        {"reason": "仍然断线", "return_visit": "12"},
+        {"reason": "仍然断线", "return_visit": 12},
+    ),
     "archive": ({"note": "审核通过"}, {"note": "审核通过"}),
     "cancel": ({"reason": "用户撤销"}, {"reason": "用户撤销"}),
     "request_escalation": (
@@ -137,6 +145,27 @@ FULL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "reclassify": (
         {"category": "policy/tariff", "reason": "资费问题"},
         {"category": "policy/tariff", "reason": "资费问题"},
+    ),
+    "report_progress": ({"progress": " 已协调网络部 "}, {"progress": "已协调网络部"}),
+    "record_contribution": (
+        {"department": "网络部", "contribution": "更换板卡"},
+        {"department": "网络部", "contribution": "更换板卡"},
+    ),
+    "conclude_supervision": ({"result": "已解决"}, {"result": "已解决"}),
+    "link_incident": ({"incident": " GZ0012-I2026-0001 "}, {"incident": "GZ0012-I2026-0001"}),
+    "resolve_by_incident": (
+        {
+            "incident": "GZ0012-I2026-0001",
+            "result": "已恢复",
+            "cause_analysis": "光缆中断",
+            "compensation_fen": "1500",
+        },
+        {
+            "incident": "GZ0012-I2026-0001",
+            "result": "已恢复",
+            "cause_analysis": "光缆中断",
+            "compensation_fen": 1500,
+        },
     ),
 }
 
