@@ -96,9 +96,17 @@ def archive_queue(ctx: ServiceContext, *, actor: str, limit: int = 1000) -> Arch
         authorize(ctx, conn, actor, "archive.read")
         m = case_milestones
         rows = conn.execute(
-            select(cases.c.number, cases.c.kind, cases.c.category, cases.c.customer_name,
-                   m.c.started_at, m.c.due_at)
-            .select_from(cases.outerjoin(m, and_(m.c.case_id == cases.c.id, m.c.milestone == "archive")))
+            select(
+                cases.c.number,
+                cases.c.kind,
+                cases.c.category,
+                cases.c.customer_name,
+                m.c.started_at,
+                m.c.due_at,
+            )
+            .select_from(
+                cases.outerjoin(m, and_(m.c.case_id == cases.c.id, m.c.milestone == "archive"))
+            )
             .where(cases.c.state == "closed")
             .order_by(m.c.due_at.is_(None), m.c.due_at, cases.c.id)
             .limit(limit)
@@ -106,8 +114,15 @@ def archive_queue(ctx: ServiceContext, *, actor: str, limit: int = 1000) -> Arch
         waiting = store.waiting_for_sync(conn)
         unsealed = len(store.sealable_ids(conn)) + waiting
     items = tuple(
-        QueueItem(r.number, r.kind, r.category, r.customer_name, r.started_at, r.due_at,
-                  r.due_at is not None and r.due_at < now)
+        QueueItem(
+            r.number,
+            r.kind,
+            r.category,
+            r.customer_name,
+            r.started_at,
+            r.due_at,
+            r.due_at is not None and r.due_at < now,
+        )
         for r in rows
     )
     return ArchiveQueue(items, waiting, unsealed)
@@ -152,10 +167,17 @@ def review(ctx: ServiceContext, *, numbers: Sequence[str], actor: str) -> list[R
     with ctx.db.write() as conn:
         authorize(ctx, conn, actor, "archive.review")
         results = [_review_in(conn, find_case_id(conn, n))[0] for n in numbers]
-        write_audit(ctx, conn, actor=actor, action="archive.review", case_id=None, detail={
-            "cases": len(results),
-            "incomplete": [r.number for r in results if not r.complete][:50],
-        })
+        write_audit(
+            ctx,
+            conn,
+            actor=actor,
+            action="archive.review",
+            case_id=None,
+            detail={
+                "cases": len(results),
+                "incomplete": [r.number for r in results if not r.complete][:50],
+            },
+        )
     return results
 
 
@@ -169,8 +191,10 @@ class ApproveResult:
 def _next_archive_no(ctx: ServiceContext, conn: Connection) -> str:
     year = ctx.now().year
     seq = conn.execute(
-        text("INSERT INTO counters(name, value) VALUES (:n, 1) "
-             "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"),
+        text(
+            "INSERT INTO counters(name, value) VALUES (:n, 1) "
+            "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"
+        ),
         {"n": f"archive:{year}"},
     ).scalar_one()
     return format_archive_no(ctx.branch_code, year, int(seq))
@@ -192,9 +216,11 @@ def approve(
     approved: list[tuple[str, str]] = []
     refused: list[ReviewResult] = []
     total = len(numbers)
+    with ctx.db.read() as conn:
+        who = authorize(ctx, conn, actor, "archive.review")
     for start in range(0, total, APPROVE_CHUNK):
         with ctx.db.write() as conn:
-            who = authorize(ctx, conn, actor, "archive.review")
+            authorize(ctx, conn, actor, "archive.review")
             for number in numbers[start : start + APPROVE_CHUNK]:
                 case_id = find_case_id(conn, number)
                 result, events = _review_in(conn, case_id)
@@ -216,14 +242,25 @@ def approve(
 
 
 def seal_archived(
-    ctx: ServiceContext, keys: ArchiveKeys, *, actor: str, actor_name: str | None = None,
-    progress: store.Progress | None = None, workers: int | None = None,
+    ctx: ServiceContext,
+    keys: ArchiveKeys,
+    *,
+    actor: str,
+    actor_name: str | None = None,
+    progress: store.Progress | None = None,
+    workers: int | None = None,
 ) -> store.SealResult:
     """Move every approved case HQ has fully received into sealed volumes."""
     with ctx.db.read() as conn:
         who = authorize(ctx, conn, actor, "archive.store")
-    return store.seal_pending(ctx, keys, actor=actor, actor_name=actor_name or who.name,
-                              progress=progress, workers=workers)
+    return store.seal_pending(
+        ctx,
+        keys,
+        actor=actor,
+        actor_name=actor_name or who.name,
+        progress=progress,
+        workers=workers,
+    )
 
 
 @dataclass(frozen=True)
@@ -245,9 +282,18 @@ class IndexEntry:
 
 def _entry(r: Any) -> IndexEntry:
     return IndexEntry(
-        r.archive_no, r.case_number, r.kind, r.category, r.business, r.customer_name,
-        mask_phone(r.customer_phone) if r.customer_phone else None, r.received_at,
-        r.closed_at, r.archived_at, date.fromisoformat(r.retention_until), r.hold_reason,
+        r.archive_no,
+        r.case_number,
+        r.kind,
+        r.category,
+        r.business,
+        r.customer_name,
+        mask_phone(r.customer_phone) if r.customer_phone else None,
+        r.received_at,
+        r.closed_at,
+        r.archived_at,
+        date.fromisoformat(r.retention_until),
+        r.hold_reason,
         r.status,
     )
 
@@ -277,8 +323,13 @@ def find(
         q = q.where(a.c.case_number == number.strip().upper())
     if customer:
         value = customer.strip()
-        q = q.where(or_(a.c.customer_name.startswith(value, autoescape=True),
-                        a.c.customer_phone == value, a.c.service_number == value))
+        q = q.where(
+            or_(
+                a.c.customer_name.startswith(value, autoescape=True),
+                a.c.customer_phone == value,
+                a.c.service_number == value,
+            )
+        )
     if kind:
         q = q.where(a.c.kind == kind)
     if business:
@@ -331,19 +382,26 @@ def open_archived(
         key = volume_key(conn, keys, row.volume_id)
         path = store.archive_dir(ctx) / _volume_file(conn, row.volume_id)
         case = read_record(read_entry(path, key, int(row.entry_offset)))
-        write_audit(ctx, conn, actor=actor, action="archive.open", case_id=row.case_id,
-                    detail={"archive_no": row.archive_no, "reveal": reveal})
+        write_audit(
+            ctx,
+            conn,
+            actor=actor,
+            action="archive.open",
+            case_id=row.case_id,
+            detail={"archive_no": row.archive_no, "reveal": reveal},
+        )
     return case if reveal else _masked(case)
 
 
 def _volume_file(conn: Connection, volume_id: str) -> str:
-    return str(conn.exec_driver_sql(
-        "SELECT file FROM archive_volumes WHERE id = ?", (volume_id,)).scalar_one())
+    return str(
+        conn.exec_driver_sql(
+            "SELECT file FROM archive_volumes WHERE id = ?", (volume_id,)
+        ).scalar_one()
+    )
 
 
-def reprint(
-    ctx: ServiceContext, keys: ArchiveKeys, *, ref: str, kind: str, actor: str
-) -> bytes:
+def reprint(ctx: ServiceContext, keys: ArchiveKeys, *, ref: str, kind: str, actor: str) -> bytes:
     """The archived copy of document `kind` (receipt, closure_letter, case_record),
     exactly as archived; the reprint is recorded on the audit trail."""
     with ctx.db.write() as conn:
@@ -358,8 +416,14 @@ def reprint(
         if pdf is None:
             raise DomainError("error.archive.no_document", archive_no=row.archive_no, kind=kind)
         name = conn.execute(select(staff.c.name).where(staff.c.staff_no == actor)).scalar()
-        write_audit(ctx, conn, actor=actor, action="archive.reprint", case_id=row.case_id,
-                    detail={"archive_no": row.archive_no, "document": kind, "by": name})
+        write_audit(
+            ctx,
+            conn,
+            actor=actor,
+            action="archive.reprint",
+            case_id=row.case_id,
+            detail={"archive_no": row.archive_no, "document": kind, "by": name},
+        )
     return pdf
 
 
@@ -372,9 +436,18 @@ def verify(
         authorize(ctx, conn, actor, "archive.verify")
     report = verify_volumes(ctx, keys, progress=progress)
     with ctx.db.write() as conn:
-        write_audit(ctx, conn, actor=actor, action="archive.verify", case_id=None, detail={
-            "volumes": report.volumes, "bytes": report.bytes, "problems": len(report.problems),
-        })
+        write_audit(
+            ctx,
+            conn,
+            actor=actor,
+            action="archive.verify",
+            case_id=None,
+            detail={
+                "volumes": report.volumes,
+                "bytes": report.bytes,
+                "problems": len(report.problems),
+            },
+        )
     return report
 
 
