@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from branchdesk import cli_accounts
+from branchdesk import cli_accounts, cli_followup
 from branchdesk.bootstrap import (
     ENV_PASSPHRASE,
     SetupError,
@@ -389,6 +389,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Printer], int]] = {
     "password": _signed_in(cli_accounts.cmd_password),
     "token": _signed_in(cli_accounts.cmd_token),
     "audit": _signed_in(cli_accounts.cmd_audit),
+    "ledger": _signed_in(cli_followup.cmd_ledger),
+    "incident": _signed_in(cli_followup.cmd_incident),
+    "visits": _signed_in(cli_followup.cmd_visits),
     "logo": cmd_logo,
 }
 
