@@ -4,6 +4,7 @@ not get around it)."""
 
 from __future__ import annotations
 
+import random
 import unicodedata
 
 import pytest
@@ -193,9 +194,8 @@ def test_long_mixed_passwords_pass(letters: str, digits: int) -> None:
 
 
 @given(st.sampled_from(sorted(common_passwords())), st.randoms())
-def test_every_common_password_is_refused_whatever_its_case(password: str, rnd: object) -> None:
-    import random
-
-    assert isinstance(rnd, random.Random)
+def test_every_common_password_is_refused_whatever_its_case(
+    password: str, rnd: random.Random
+) -> None:
     mixed = "".join(ch.upper() if rnd.random() < 0.5 else ch for ch in password)
     assert "error.password.common" in keys(mixed, staff_no="", name="")
