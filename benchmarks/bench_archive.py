@@ -76,7 +76,8 @@ def main() -> None:
         full = time.perf_counter() - t0
         print(
             f"seal with documents: {len(ids):,} cases in {full:.1f} s "
-            f"({full / len(ids) * 1000:.1f} ms/case; 10,000 cases ≈ {full / len(ids) * 10000:.0f} s)"
+            f"({full / len(ids) * 1000:.1f} ms/case;"
+            f" 10,000 cases ≈ {full / len(ids) * 10000:.0f} s)"
         )
 
         # 2. Without rendering: one set of documents reused, to separate the cost.
