@@ -57,8 +57,14 @@ def place_hold(ctx: ServiceContext, *, archive_no: str, reason: str, actor: str)
             .where(archive_entries.c.case_id == row.case_id)
             .values(hold_reason=reason.strip(), hold_by=actor, hold_at=ctx.now())
         )
-        write_audit(ctx, conn, actor=actor, action="archive.hold", case_id=row.case_id,
-                    detail={"archive_no": row.archive_no, "reason": reason.strip()})
+        write_audit(
+            ctx,
+            conn,
+            actor=actor,
+            action="archive.hold",
+            case_id=row.case_id,
+            detail={"archive_no": row.archive_no, "reason": reason.strip()},
+        )
 
 
 def release_hold(ctx: ServiceContext, *, archive_no: str, actor: str) -> None:
@@ -70,9 +76,14 @@ def release_hold(ctx: ServiceContext, *, archive_no: str, actor: str) -> None:
             .where(archive_entries.c.case_id == row.case_id)
             .values(hold_reason=None, hold_by=None, hold_at=None)
         )
-        write_audit(ctx, conn, actor=actor, action="archive.release_hold",
-                    case_id=row.case_id,
-                    detail={"archive_no": row.archive_no})
+        write_audit(
+            ctx,
+            conn,
+            actor=actor,
+            action="archive.release_hold",
+            case_id=row.case_id,
+            detail={"archive_no": row.archive_no},
+        )
 
 
 def _refusals(conn: Connection, archive_nos: Sequence[str], today: date) -> list[FieldError]:
@@ -82,11 +93,19 @@ def _refusals(conn: Connection, archive_nos: Sequence[str], today: date) -> list
         if row.status == "purged":
             errors.append(FieldError(no, "error.archive.already_purged", {"archive_no": no}))
         elif row.hold_reason:
-            errors.append(FieldError(no, "error.archive.on_hold",
-                                     {"archive_no": no, "reason": row.hold_reason}))
+            errors.append(
+                FieldError(
+                    no, "error.archive.on_hold", {"archive_no": no, "reason": row.hold_reason}
+                )
+            )
         elif date.fromisoformat(row.retention_until) > today:
-            errors.append(FieldError(no, "error.archive.in_retention",
-                                     {"archive_no": no, "until": row.retention_until}))
+            errors.append(
+                FieldError(
+                    no,
+                    "error.archive.in_retention",
+                    {"archive_no": no, "until": row.retention_until},
+                )
+            )
     return errors
 
 
@@ -107,12 +126,22 @@ def request_purge(
             raise ValidationError(errors)
         request_id = conn.execute(
             insert(archive_purge_requests).values(
-                created_at=ctx.now(), requested_by=actor, mode=mode, reason=reason.strip(),
-                archive_nos=nos, status="pending",
+                created_at=ctx.now(),
+                requested_by=actor,
+                mode=mode,
+                reason=reason.strip(),
+                archive_nos=nos,
+                status="pending",
             )
         ).inserted_primary_key[0]  # type: ignore[index]
-        write_audit(ctx, conn, actor=actor, action="archive.purge_request", case_id=None,
-                    detail={"request": request_id, "mode": mode, "archive_nos": nos})
+        write_audit(
+            ctx,
+            conn,
+            actor=actor,
+            action="archive.purge_request",
+            case_id=None,
+            detail={"request": request_id, "mode": mode, "archive_nos": nos},
+        )
     return int(request_id)
 
 
@@ -150,29 +179,47 @@ def approve_purge(
         now = ctx.now()
         old_files = []
         for volume_id, changes in by_volume.items():
-            _, old_path, updates = rewrite_volume(now, conn, keys, archive_dir(ctx), volume_id,
-                                                  changes, branch=ctx.branch_code)
+            _, old_path, updates = rewrite_volume(
+                now, conn, keys, archive_dir(ctx), volume_id, changes, branch=ctx.branch_code
+            )
             apply_updates(conn, updates)
             retire(conn, volume_id, now)
             old_files.append(old_path)
         status = "purged" if req.mode == "purge" else "anonymised"
         for row in rows:
             values: dict[str, object] = {
-                "status": status, "customer_name": None, "customer_phone": None,
-                "service_number": None, "purged_at": now, "purged_by": req.requested_by,
+                "status": status,
+                "customer_name": None,
+                "customer_phone": None,
+                "service_number": None,
+                "purged_at": now,
+                "purged_by": req.requested_by,
                 "purge_approved_by": actor,
             }
             if status == "purged":
                 values.update(volume_id=None, entry_offset=None, entry_length=None)
-            conn.execute(update(archive_entries)
-                         .where(archive_entries.c.case_id == row.case_id)
-                         .values(**values))
-            write_audit(ctx, conn, actor=actor, action=f"archive.{req.mode}",
-                        case_id=row.case_id,
-                        detail={"archive_no": row.archive_no, "request": request_id,
-                                "requested_by": req.requested_by})
-        conn.execute(update(archive_purge_requests).where(archive_purge_requests.c.id == request_id)
-                     .values(status="done", decided_by=actor, decided_at=now))
+            conn.execute(
+                update(archive_entries)
+                .where(archive_entries.c.case_id == row.case_id)
+                .values(**values)
+            )
+            write_audit(
+                ctx,
+                conn,
+                actor=actor,
+                action=f"archive.{req.mode}",
+                case_id=row.case_id,
+                detail={
+                    "archive_no": row.archive_no,
+                    "request": request_id,
+                    "requested_by": req.requested_by,
+                },
+            )
+        conn.execute(
+            update(archive_purge_requests)
+            .where(archive_purge_requests.c.id == request_id)
+            .values(status="done", decided_by=actor, decided_at=now)
+        )
         crash_point("purge_before_commit")
     for path in old_files:  # retired: nothing refers to them any more
         path.unlink(missing_ok=True)
@@ -195,11 +242,19 @@ def rotate_master_key(ctx: ServiceContext, keys: ArchiveKeys, *, actor: str) -> 
             new_id, old_id = rotate_in(ctx, conn, keys)
             new = master_by_id(conn, keys, new_id)
             for volume_id, dek in plain.items():
-                conn.execute(update(archive_volumes).where(archive_volumes.c.id == volume_id)
-                             .values(master_slot=wrap_key(new, new_id, dek,
-                                                          context=f"volume:{volume_id}")))
-            write_audit(ctx, conn, actor=actor, action="archive.rotate_key", case_id=None,
-                        detail={"key_id": new_id, "previous": old_id, "volumes": len(plain)})
+                conn.execute(
+                    update(archive_volumes)
+                    .where(archive_volumes.c.id == volume_id)
+                    .values(master_slot=wrap_key(new, new_id, dek, context=f"volume:{volume_id}"))
+                )
+            write_audit(
+                ctx,
+                conn,
+                actor=actor,
+                action="archive.rotate_key",
+                case_id=None,
+                detail={"key_id": new_id, "previous": old_id, "volumes": len(plain)},
+            )
         if old_id is not None:
             keys.forget(old_id)
     return new_id, len(plain)
@@ -215,6 +270,12 @@ def issue_recovery_key(ctx: ServiceContext, *, actor: str) -> RecoveryKey:
         for name, value in ((RECOVERY_PUBLIC, b64(key.public)), (RECOVERY_ID, key.key_id)):
             conn.execute(settings.delete().where(settings.c.key == name))
             conn.execute(insert(settings).values(key=name, value=value))
-        write_audit(ctx, conn, actor=actor, action="archive.recovery_key", case_id=None,
-                    detail={"key_id": key.key_id})
+        write_audit(
+            ctx,
+            conn,
+            actor=actor,
+            action="archive.recovery_key",
+            case_id=None,
+            detail={"key_id": key.key_id},
+        )
     return key

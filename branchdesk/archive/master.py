@@ -97,7 +97,9 @@ def archive_keys(
     if passphrase is None:
         raise ArchiveKeyError("error.archive.passphrase_needed")
     assert config.kdf is not None
-    return ArchiveKeys(config.db_id, "passphrase", kek=passphrase_kek(derive_key(passphrase, config.kdf)))
+    return ArchiveKeys(
+        config.db_id, "passphrase", kek=passphrase_kek(derive_key(passphrase, config.kdf))
+    )
 
 
 def current_master(conn: Connection, keys: ArchiveKeys) -> tuple[str, bytes]:
@@ -113,7 +115,9 @@ def current_master(conn: Connection, keys: ArchiveKeys) -> tuple[str, bytes]:
     return _new_master(conn, keys, None)
 
 
-def _new_master(conn: Connection, keys: ArchiveKeys, ctx: ServiceContext | None) -> tuple[str, bytes]:
+def _new_master(
+    conn: Connection, keys: ArchiveKeys, ctx: ServiceContext | None
+) -> tuple[str, bytes]:
     from datetime import UTC, datetime
 
     key_id = "amk-" + secrets.token_hex(6)
@@ -133,9 +137,13 @@ def master_by_id(conn: Connection, keys: ArchiveKeys, key_id: str) -> bytes:
 def rotate_in(ctx: ServiceContext, conn: Connection, keys: ArchiveKeys) -> tuple[str, str | None]:
     """A new master key generation; the old ones are marked retired. The caller
     re-wraps the volume keys in the same transaction."""
-    old = conn.execute(
-        select(archive_master_keys.c.key_id).where(archive_master_keys.c.retired_at.is_(None))
-    ).scalars().all()
+    old = (
+        conn.execute(
+            select(archive_master_keys.c.key_id).where(archive_master_keys.c.retired_at.is_(None))
+        )
+        .scalars()
+        .all()
+    )
     conn.execute(
         update(archive_master_keys)
         .where(archive_master_keys.c.retired_at.is_(None))

@@ -66,8 +66,13 @@ def anonymised(record: Mapping[str, Any]) -> dict[str, Any]:
     """The record without the customer's identity, free text or documents: what is
     left serves statistics (kind, category, dates, the course of the case)."""
     case = dict(record["case"])
-    case["customer"] = {"name": None, "phone": None, "id_number": None,
-                        "service_number": None, "address": None}
+    case["customer"] = {
+        "name": None,
+        "phone": None,
+        "id_number": None,
+        "service_number": None,
+        "address": None,
+    }
     for name in ("description", "remedy", "event_place"):
         case[name] = None
     events = []
@@ -91,7 +96,11 @@ def rewrite_volume(
     "anonymise") applied. Returns the new volume id (None when nothing remains), the
     old file, and the index updates to commit. Reads inside `conn` (a write
     transaction, so nothing moves meanwhile)."""
-    old = conn.execute(select(archive_volumes).where(archive_volumes.c.id == volume_id)).mappings().one()
+    old = (
+        conn.execute(select(archive_volumes).where(archive_volumes.c.id == volume_id))
+        .mappings()
+        .one()
+    )
     old_key = volume_key(conn, keys, volume_id)
     old_path = folder / str(old["file"])
     entries = conn.execute(
@@ -99,7 +108,11 @@ def rewrite_volume(
         .where(archive_entries.c.volume_id == volume_id)
         .order_by(archive_entries.c.entry_offset)
     ).all()
-    keep = [(int(e.case_id), int(e.entry_offset)) for e in entries if changes.get(int(e.case_id)) != "purge"]
+    keep = [
+        (int(e.case_id), int(e.entry_offset))
+        for e in entries
+        if changes.get(int(e.case_id)) != "purge"
+    ]
     if not keep:
         return None, old_path, []
     rk = recovery_public(conn)
@@ -116,7 +129,9 @@ def rewrite_volume(
         "record_format": "branchdesk.case-record/1",
         "cases": len(keep),
         "replaces": volume_id,
-        "key_slots": [{"type": "recovery", **seal_to_recovery(rk[1], dek, context=f"volume:{new_id}")}],
+        "key_slots": [
+            {"type": "recovery", **seal_to_recovery(rk[1], dek, context=f"volume:{new_id}")}
+        ],
     }
     final = folder / f"{new_id}{SUFFIX}"
     writer = VolumeWriter(final, header, dek)
@@ -127,8 +142,14 @@ def rewrite_volume(
             if changes.get(case_id) == "anonymise":
                 record = anonymised(record)
             written = writer.add(record)
-            updates.append({"case_id": case_id, "volume_id": new_id,
-                            "entry_offset": written.offset, "entry_length": written.length})
+            updates.append(
+                {
+                    "case_id": case_id,
+                    "volume_id": new_id,
+                    "entry_offset": written.offset,
+                    "entry_length": written.length,
+                }
+            )
         sealed = writer.finish()
     except BaseException:
         writer.abort()
@@ -136,10 +157,15 @@ def rewrite_volume(
     key_id, master = current_master(conn, keys)
     conn.execute(
         insert(archive_volumes).values(
-            id=new_id, file=final.name, created_at=ctx_now, cases=len(keep), bytes=sealed.size,
+            id=new_id,
+            file=final.name,
+            created_at=ctx_now,
+            cases=len(keep),
+            bytes=sealed.size,
             sha256=sealed.sha256,
             master_slot=wrap_key(master, key_id, dek, context=f"volume:{new_id}"),
-            recovery_key_id=rk[0], status="active",
+            recovery_key_id=rk[0],
+            status="active",
         )
     )
     return new_id, old_path, updates
@@ -147,7 +173,8 @@ def rewrite_volume(
 
 def retire(conn: Connection, volume_id: str, at: datetime) -> None:
     conn.execute(
-        update(archive_volumes).where(archive_volumes.c.id == volume_id)
+        update(archive_volumes)
+        .where(archive_volumes.c.id == volume_id)
         .values(status="retired", retired_at=at)
     )
 
@@ -155,7 +182,11 @@ def retire(conn: Connection, volume_id: str, at: datetime) -> None:
 def apply_updates(conn: Connection, updates: list[dict[str, Any]]) -> None:
     for u in updates:
         conn.execute(
-            update(archive_entries).where(archive_entries.c.case_id == u["case_id"])
-            .values(volume_id=u["volume_id"], entry_offset=u["entry_offset"],
-                    entry_length=u["entry_length"])
+            update(archive_entries)
+            .where(archive_entries.c.case_id == u["case_id"])
+            .values(
+                volume_id=u["volume_id"],
+                entry_offset=u["entry_offset"],
+                entry_length=u["entry_length"],
+            )
         )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -66,7 +67,7 @@ def archive_lock(ctx: ServiceContext) -> Iterator[None]:
     """One archiving process at a time per installation (a second one waits)."""
     lock_path = archive_dir(ctx) / ".lock"
     with open(lock_path, "a+b") as f:
-        if os.name == "nt":  # pragma: no cover - Windows
+        if sys.platform == "win32":  # pragma: no cover - Windows
             import msvcrt
 
             msvcrt.locking(f.fileno(), msvcrt.LK_LOCK, 1)
@@ -160,10 +161,14 @@ def remove_live_rows(conn: Connection, case_id: int) -> None:
 def prune_residue(ctx: ServiceContext) -> int:
     """Rows an earlier move had to leave for sync, removed now that they may go."""
     with ctx.db.write() as conn:
-        ids = conn.exec_driver_sql(
-            "SELECT DISTINCT e.case_id FROM case_events e JOIN archive_entries a"
-            " ON a.case_id = e.case_id"
-        ).scalars().all()
+        ids = (
+            conn.exec_driver_sql(
+                "SELECT DISTINCT e.case_id FROM case_events e JOIN archive_entries a"
+                " ON a.case_id = e.case_id"
+            )
+            .scalars()
+            .all()
+        )
         for case_id in ids:
             remove_live_rows(conn, int(case_id))
     return len(ids)
@@ -208,16 +213,20 @@ def _load(ctx: ServiceContext, ids: list[int], actor_name: str) -> _Loaded:
         printed_at=ctx.now(),
         printed_by=actor_name,
     )
-    closed = {
-        v.id: max((e.at for e in v.events if e.kind == "close"), default=None) for v in views
-    }
+    closed = {v.id: max((e.at for e in v.events if e.kind == "close"), default=None) for v in views}
     return _Loaded(
         views, {v.id: v.case.version for v in views}, closed, setup, str(s.get("branch.name", ""))
     )
 
 
-def _entry_row(view: CaseView, volume_id: str, written: Any, closed: datetime | None,
-               archived_at: datetime, until: date) -> dict[str, Any]:
+def _entry_row(
+    view: CaseView,
+    volume_id: str,
+    written: Any,
+    closed: datetime | None,
+    archived_at: datetime,
+    until: date,
+) -> dict[str, Any]:
     c = view.case
     return {
         "case_id": view.id,
@@ -241,7 +250,12 @@ def _entry_row(view: CaseView, volume_id: str, written: Any, closed: datetime | 
 
 
 def seal_batch(
-    ctx: ServiceContext, keys: ArchiveKeys, ids: list[int], *, actor: str, actor_name: str,
+    ctx: ServiceContext,
+    keys: ArchiveKeys,
+    ids: list[int],
+    *,
+    actor: str,
+    actor_name: str,
     workers: int = 1,
 ) -> tuple[str | None, int, int]:
     """Seal cases `ids` into one new volume. Returns (volume id, sealed, skipped):
@@ -388,8 +402,12 @@ def seal_pending(
         cancelled = False
         for start in range(0, len(todo), per_volume):
             volume, sealed, changed = seal_batch(
-                ctx, keys, todo[start : start + per_volume], actor=actor,
-                actor_name=actor_name, workers=workers,
+                ctx,
+                keys,
+                todo[start : start + per_volume],
+                actor=actor,
+                actor_name=actor_name,
+                workers=workers,
             )
             if volume:
                 volumes.append(volume)

@@ -54,13 +54,21 @@ def verify_volumes(
 
     folder = archive_dir(ctx)
     with ctx.db.read() as conn:
-        volumes = conn.execute(
-            select(archive_volumes).where(archive_volumes.c.status == "active")
-            .order_by(archive_volumes.c.created_at)
-        ).mappings().all()
+        volumes = (
+            conn.execute(
+                select(archive_volumes)
+                .where(archive_volumes.c.status == "active")
+                .order_by(archive_volumes.c.created_at)
+            )
+            .mappings()
+            .all()
+        )
         offsets: dict[str, set[int]] = {}
-        for r in conn.execute(select(archive_entries.c.volume_id, archive_entries.c.entry_offset)
-                              .where(archive_entries.c.volume_id.is_not(None))):
+        for r in conn.execute(
+            select(archive_entries.c.volume_id, archive_entries.c.entry_offset).where(
+                archive_entries.c.volume_id.is_not(None)
+            )
+        ):
             offsets.setdefault(str(r.volume_id), set()).add(int(r.entry_offset))
         data_keys = {}
         problems: list[Problem] = []
@@ -81,9 +89,12 @@ def verify_volumes(
             continue
         entries += checked.entries
         total += checked.size
-        if checked.entries != v["cases"] or not offsets.get(str(v["id"]), set()) <= set(checked.offsets):
-            problems.append(Problem(path.name, "error.archive.index_mismatch",
-                                    {"volume": path.name}))
+        if checked.entries != v["cases"] or not offsets.get(str(v["id"]), set()) <= set(
+            checked.offsets
+        ):
+            problems.append(
+                Problem(path.name, "error.archive.index_mismatch", {"volume": path.name})
+            )
         if progress is not None and not progress(n, len(volumes)):
             break
     return ArchiveReport(len(volumes), entries, total, tuple(problems))

@@ -249,4 +249,3 @@ def verify_volume(path: Path, data_key: bytes) -> Verified:
             if offset >= size:
                 raise _damaged(path, "end", "trailer missing (truncated)")
             kind, index, plain = _decrypt(info, aes, f, offset)
-

@@ -411,8 +411,8 @@ def restore_backup(
         os.replace(tmp, data_dir / DB_NAME)
         volumes_dir = data_dir / "archive"
         volumes_dir.mkdir(exist_ok=True)
-        for file in (path / "volumes").glob("*.bdav"):
-            shutil.copyfile(file, volumes_dir / file.name)
+        for volume in (path / "volumes").glob("*.bdav"):
+            shutil.copyfile(volume, volumes_dir / volume.name)
         (data_dir / CONFIG_NAME).write_text(json.dumps(config.to_json(), indent=2), "utf-8")
         ctx = open_branch(data_dir, passphrase=passphrase, store=store)
         try:

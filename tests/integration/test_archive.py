@@ -21,8 +21,9 @@ from tests.unit.archive.support import acknowledge_outbox, closed_case, keys_of
 
 @pytest.fixture
 def archive(branch: Branch) -> Branch:
-    new = staff.add_staff(branch.ctx, staff_no="R401", name="郑雅琴", roles=("archivist",),
-                          actor="A001")
+    new = staff.add_staff(
+        branch.ctx, staff_no="R401", name="郑雅琴", roles=("archivist",), actor="A001"
+    )
     activate(branch.ctx, "R401", new.one_time_code)
     archiving.issue_recovery_key(branch.ctx, actor="A001")
     return branch
@@ -48,10 +49,20 @@ def test_queue_shows_closed_cases_with_their_archive_deadline(archive: Branch) -
 
 def test_review_lists_what_is_missing_and_approval_refuses_it(archive: Branch) -> None:
     ctx = archive.ctx
-    number = closed_case(ctx, print_documents=False,
-                         steps=("acknowledge", "assign", "record_investigation",
-                                "determine_responsibility", "plan", "resolve", "record_feedback",
-                                "close"))
+    number = closed_case(
+        ctx,
+        print_documents=False,
+        steps=(
+            "acknowledge",
+            "assign",
+            "record_investigation",
+            "determine_responsibility",
+            "plan",
+            "resolve",
+            "record_feedback",
+            "close",
+        ),
+    )
     [result] = archiving.review(ctx, numbers=[number], actor="M301")
     assert result.complete
     assert result.warnings == ("document.receipt", "document.closure_letter")
@@ -72,7 +83,9 @@ def test_round_trip_archive_find_open_reprint(archive: Branch) -> None:
     assert stub["customer_name"] == "" and stub["archive_no"]
     [hit] = archiving.find(ctx, actor="R401", customer="王1")
     assert hit.number == second and hit.phone == "138****5678"
-    assert [e.number for e in archiving.find(ctx, actor="R401", archive_no=stub["archive_no"])] == [first]
+    assert [e.number for e in archiving.find(ctx, actor="R401", archive_no=stub["archive_no"])] == [
+        first
+    ]
     assert len(archiving.find(ctx, actor="R401", category="technical")) == 2
     assert archiving.find(ctx, actor="R401", kind="consultation") == []
     case = archiving.open_archived(ctx, keys_of(archive), ref=stub["archive_no"], actor="R401")
@@ -149,8 +162,9 @@ def test_purge_refuses_holds_and_retention_then_leaves_a_tombstone(archive: Bran
         archiving.request_purge(ctx, archive_nos=nos, mode="purge", reason="期满", actor="R401")
     assert [e.key for e in held.value.errors] == ["error.archive.on_hold"]
     other = archiving.find(ctx, actor="R401", number=second)[0].archive_no
-    request = archiving.request_purge(ctx, archive_nos=[other], mode="purge", reason="期满",
-                                      actor="R401")
+    request = archiving.request_purge(
+        ctx, archive_nos=[other], mode="purge", reason="期满", actor="R401"
+    )
     with pytest.raises(PermissionDenied):
         archiving.approve_purge(ctx, keys_of(archive), request_id=request, actor="R401")
     result = archiving.approve_purge(ctx, keys_of(archive), request_id=request, actor="M301")
@@ -171,8 +185,9 @@ def test_anonymise_keeps_statistics_without_the_person(archive: Branch) -> None:
     [number] = sealed_cases(archive, 1)
     archive.clock.advance(days=3 * 366 + 2)
     no = archiving.find(ctx, actor="R401", number=number)[0].archive_no
-    request = archiving.request_purge(ctx, archive_nos=[no], mode="anonymise", reason="期满",
-                                      actor="R401")
+    request = archiving.request_purge(
+        ctx, archive_nos=[no], mode="anonymise", reason="期满", actor="R401"
+    )
     archiving.approve_purge(ctx, keys_of(archive), request_id=request, actor="M301")
     case = archiving.open_archived(ctx, keys_of(archive), ref=no, actor="R401", reveal=False)
     assert case.customer["name"] is None and case.documents == ()

@@ -43,9 +43,16 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]
     """A passphrase-mode branch (a subprocess cannot share the test's keyring) with
     approved cases whose events HQ has acknowledged."""
     data_dir = tmp_path_factory.mktemp("crash") / "branch"
-    ctx, _ = initialise(data_dir, branch_code="GZ0012", branch_name="广州天河营业厅",
-                        admin_no="A001", admin_name="管理员", admin_password=PASSWORD,
-                        passphrase=PASSPHRASE, use_keyring=False)
+    ctx, _ = initialise(
+        data_dir,
+        branch_code="GZ0012",
+        branch_name="广州天河营业厅",
+        admin_no="A001",
+        admin_name="管理员",
+        admin_password=PASSWORD,
+        passphrase=PASSPHRASE,
+        use_keyring=False,
+    )
     new = staff.add_staff(ctx, staff_no="H201", name="刘志强", roles=("handler",), actor="A001")
     activate(ctx, "H201", new.one_time_code)
     archiving.issue_recovery_key(ctx, actor="A001")
@@ -65,16 +72,33 @@ def homes(data_dir: Path, numbers: list[str]) -> dict[str, str]:
     try:
         with ctx.db.read() as conn:
             for number in numbers:
-                case_id = conn.execute(select(cases.c.id).where(cases.c.number == number)).scalar_one()
-                live = conn.execute(
-                    text("SELECT count(*) FROM case_events WHERE case_id = :id AND kind = 'received'"),
-                    {"id": case_id},
-                ).scalar_one() > 0
-                indexed = conn.execute(
-                    select(archive_entries.c.case_id).where(archive_entries.c.case_id == case_id)
-                ).first() is not None
-                out[number] = {(True, False): "live", (False, True): "archived",
-                               (True, True): "both", (False, False): "lost"}[(live, indexed)]
+                case_id = conn.execute(
+                    select(cases.c.id).where(cases.c.number == number)
+                ).scalar_one()
+                live = (
+                    conn.execute(
+                        text(
+                            "SELECT count(*) FROM case_events"
+                            " WHERE case_id = :id AND kind = 'received'"
+                        ),
+                        {"id": case_id},
+                    ).scalar_one()
+                    > 0
+                )
+                indexed = (
+                    conn.execute(
+                        select(archive_entries.c.case_id).where(
+                            archive_entries.c.case_id == case_id
+                        )
+                    ).first()
+                    is not None
+                )
+                out[number] = {
+                    (True, False): "live",
+                    (False, True): "archived",
+                    (True, True): "both",
+                    (False, False): "lost",
+                }[(live, indexed)]
         for number, home in out.items():
             if home == "archived":  # the record really is in its volume
                 assert archiving.open_archived(ctx, keys, ref=number, actor="A001").number == number
@@ -85,21 +109,34 @@ def homes(data_dir: Path, numbers: list[str]) -> dict[str, str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("point", POINTS)
-def test_kill_9_while_archiving(prepared: tuple[Path, list[str]], tmp_path: Path, point: str) -> None:
+def test_kill_9_while_archiving(
+    prepared: tuple[Path, list[str]], tmp_path: Path, point: str
+) -> None:
     source, numbers = prepared
     data_dir = tmp_path / "branch"
     shutil.copytree(source, data_dir)
     env = {**os.environ, ENV_CRASH: point, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", SEAL, str(data_dir), PASSPHRASE], env=env,
-                          cwd=ROOT, capture_output=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", SEAL, str(data_dir), PASSPHRASE],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+    )
     assert done.returncode == -signal.SIGKILL, done.stderr.decode()[-2000:]
     after_crash = homes(data_dir, numbers)
     expected = "archived" if point == "committed" else "live"
     assert set(after_crash.values()) == {expected}
     # The next run finishes the job and removes what the crash left behind.
     env.pop(ENV_CRASH)
-    subprocess.run([sys.executable, "-c", SEAL, str(data_dir), PASSPHRASE], env=env, cwd=ROOT,
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-c", SEAL, str(data_dir), PASSPHRASE],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     assert set(homes(data_dir, numbers).values()) == {"archived"}
     files = sorted(p.name for p in (data_dir / "archive").iterdir() if p.name != ".lock")
     ctx = open_branch(data_dir, passphrase=PASSPHRASE)

@@ -62,7 +62,9 @@ def test_restore_on_a_fresh_data_dir_gives_the_same_branch(backed_up, tmp_path: 
         assert case.number == numbers[0]
         assert archiving.verify(restored, keys, actor="R401").ok
         with restored.db.read() as conn:
-            epoch = conn.execute(select(settings.c.value).where(settings.c.key == "device.epoch")).scalar()
+            epoch = conn.execute(
+                select(settings.c.value).where(settings.c.key == "device.epoch")
+            ).scalar()
         assert int(epoch) == 2  # HQ keeps the lost PC's events apart from what comes next
         # The live case that was not archived is still workable.
         assert archiving.review(restored, numbers=[numbers[2]], actor="M301")[0].complete
