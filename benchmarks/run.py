@@ -1,5 +1,6 @@
 """Run the case-store benchmarks: `python benchmarks/run.py all`, or one of `prepare`,
-`intake` (P2), `search` (P3), `queues` (P4, lists, one case), `demo-rate`; `--plans`
+`intake` (P2), `search` (P3), `queues` (P4, lists, one case), `demo-rate`, `auth`
+(sign-in, the audit entry's cost in P2, verify over 1M entries); `--plans`
 (alone or with a benchmark) prints the query plans. See benchmarks/README.md."""
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             "demo-rate",
             "desktop",
             "documents",
+            "auth",
         ),
         help="which benchmark (default: none, with --plans only the plans)",
     )
@@ -113,6 +115,11 @@ def main(argv: list[str] | None = None) -> int:
 
         out("")
         results["P6"] = bench_documents.run(out)
+    if what == "auth":  # not in "all": it writes a 1M-entry scratch branch
+        import bench_auth
+
+        out("")
+        results["auth"] = bench_auth.run(out)
     if what == "desktop":  # not in "all": it needs the Qt libraries and takes a while
         import bench_desktop
 
