@@ -18,4 +18,14 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>SupervisionLedgerPanel</name>
+    <message numerus="yes">
+        <source>%n progress report(s) to chase</source>
+        <translation>
+            <numerusform>%n progress report to chase</numerusform>
+            <numerusform>%n progress reports to chase</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

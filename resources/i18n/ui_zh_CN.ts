@@ -271,6 +271,184 @@
     </message>
 </context>
 <context>
+    <name>IncidentDialog</name>
+    <message>
+        <source>Record an incident</source>
+        <translation>登记突发事件</translation>
+    </message>
+    <message>
+        <source>e.g. technical/network, 宽带</source>
+        <translation>例如 technical/network, 宽带</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Response level (1 = most severe)</source>
+        <translation>响应级别（1 为最高）</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>发生时间</translation>
+    </message>
+    <message>
+        <source>District</source>
+        <translation>区县</translation>
+    </message>
+    <message>
+        <source>Street</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <source>Cell or exchange</source>
+        <translation>基站或局所</translation>
+    </message>
+    <message>
+        <source>Affected services</source>
+        <translation>受影响业务</translation>
+    </message>
+    <message>
+        <source>Scope of impact</source>
+        <translation>影响范围</translation>
+    </message>
+    <message>
+        <source>Preliminary cause</source>
+        <translation>初步原因</translation>
+    </message>
+    <message>
+        <source>Measures taken</source>
+        <translation>已采取措施</translation>
+    </message>
+    <message>
+        <source>Expected recovery in</source>
+        <translation>预计恢复时长</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentsPanel</name>
+    <message>
+        <source>Resolving the linked cases…</source>
+        <translation>正在处理关联案件…</translation>
+    </message>
+    <message>
+        <source>Incidents</source>
+        <translation>突发事件</translation>
+    </message>
+    <message>
+        <source>New incident… (Ctrl+N)</source>
+        <translation>登记突发事件… (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>Customers notified</source>
+        <translation>已通知用户</translation>
+    </message>
+    <message>
+        <source>Progress, noted on every linked case</source>
+        <translation>处置进展（将记入每件关联案件）</translation>
+    </message>
+    <message>
+        <source>Add progress (Enter)</source>
+        <translation>记录进展 (Enter)</translation>
+    </message>
+    <message>
+        <source>Record the resolution</source>
+        <translation>登记处置结果</translation>
+    </message>
+    <message>
+        <source>Resolve linked cases and print letters</source>
+        <translation>批量处理关联案件并打印告知书</translation>
+    </message>
+    <message>
+        <source>Root cause</source>
+        <translation>根本原因</translation>
+    </message>
+    <message>
+        <source>Explanation for customers</source>
+        <translation>对用户的说明</translation>
+    </message>
+    <message>
+        <source>Compensation rule</source>
+        <translation>补偿规则</translation>
+    </message>
+    <message>
+        <source>Compensation per case (fen)</source>
+        <translation>每件补偿金额（分）</translation>
+    </message>
+    <message>
+        <source>Lessons learned</source>
+        <translation>经验教训</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>发生时间</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <source>Notify customers by</source>
+        <translation>通知用户时限</translation>
+    </message>
+    <message>
+        <source>Linked cases</source>
+        <translation>关联案件</translation>
+    </message>
+    <message>
+        <source>Cause: %1</source>
+        <translation>原因：%1</translation>
+    </message>
+    <message>
+        <source>Root cause: %1</source>
+        <translation>根本原因：%1</translation>
+    </message>
+    <message>
+        <source>Timeline:</source>
+        <translation>处置经过：</translation>
+    </message>
+    <message>
+        <source>recorded</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <source>progress</source>
+        <translation>进展</translation>
+    </message>
+    <message>
+        <source>customers notified</source>
+        <translation>已通知用户</translation>
+    </message>
+    <message>
+        <source>resolved</source>
+        <translation>处置完成</translation>
+    </message>
+    <message>
+        <source>linked cases resolved</source>
+        <translation>关联案件已批量处理</translation>
+    </message>
+    <message>
+        <source>Linked cases: %1</source>
+        <translation>关联案件：%1</translation>
+    </message>
+</context>
+<context>
     <name>IntakeDialog</name>
     <message>
         <source>New case</source>
@@ -593,6 +771,93 @@
     </message>
 </context>
 <context>
+    <name>ReturnVisitsPanel</name>
+    <message>
+        <source>Return-visit call list</source>
+        <translation>回访清单</translation>
+    </message>
+    <message>
+        <source>Customer reached</source>
+        <translation>已联系上用户</translation>
+    </message>
+    <message>
+        <source>Problem solved</source>
+        <translation>问题已解决</translation>
+    </message>
+    <message>
+        <source>Problem not solved</source>
+        <translation>问题未解决</translation>
+    </message>
+    <message>
+        <source>What the customer said</source>
+        <translation>用户意见</translation>
+    </message>
+    <message>
+        <source>Record the call (Ctrl+Enter)</source>
+        <translation>登记回访结果 (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Reveal phone number</source>
+        <translation>显示完整电话</translation>
+    </message>
+    <message>
+        <source>Why the case is handled again</source>
+        <translation>重新处理原因</translation>
+    </message>
+    <message>
+        <source>Reopen the case</source>
+        <translation>重新处理案件</translation>
+    </message>
+    <message>
+        <source>Reached</source>
+        <translation>是否联系上</translation>
+    </message>
+    <message>
+        <source>Satisfaction (1-5)</source>
+        <translation>满意度（1-5）</translation>
+    </message>
+    <message>
+        <source>Solved</source>
+        <translation>是否解决</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>意见</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>回访原因</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>回访期限</translation>
+    </message>
+    <message>
+        <source>Calls so far</source>
+        <translation>已拨打次数</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <source>Return visit: the customer is not satisfied</source>
+        <translation>回访：用户不满意</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>BranchDesk – settings</source>
@@ -857,6 +1122,99 @@
     <message>
         <source>Cancel (Esc)</source>
         <translation>取消 (Esc)</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisionLedgerPanel</name>
+    <message>
+        <source>Only cases I supervise</source>
+        <translation>只看我督办的案件</translation>
+    </message>
+    <message>
+        <source>Refresh (F5)</source>
+        <translation>刷新 (F5)</translation>
+    </message>
+    <message>
+        <source>Report progress (Enter)</source>
+        <translation>报告进展 (Enter)</translation>
+    </message>
+    <message>
+        <source>Progress of the selected case</source>
+        <translation>所选案件的进展</translation>
+    </message>
+    <message>
+        <source>Supervision ledger</source>
+        <translation>督办台账</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>督办人</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>督办原因</translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <source>Latest progress</source>
+        <translation>最新进展</translation>
+    </message>
+    <message>
+        <source>Next report due</source>
+        <translation>下次报告期限</translation>
+    </message>
+    <message>
+        <source>Missed</source>
+        <translation>漏报</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>No report yet</source>
+        <translation>尚未报告</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>逾期</translation>
+    </message>
+    <message>
+        <source>On track</source>
+        <translation>正常</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n progress report(s) to chase</source>
+        <translation>
+            <numerusform>%n 份进展报告待催办</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Supervisor: %1</source>
+        <translation>督办人：%1</translation>
+    </message>
+    <message>
+        <source>Source: %1</source>
+        <translation>来源：%1</translation>
+    </message>
+    <message>
+        <source>Departments: %1</source>
+        <translation>协办部门：%1</translation>
+    </message>
+    <message>
+        <source>Progress reports:</source>
+        <translation>进展报告：</translation>
+    </message>
+    <message>
+        <source>Missed reports (due): %1</source>
+        <translation>漏报（应报时间）：%1</translation>
     </message>
 </context>
 </TS>

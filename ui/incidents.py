@@ -1,0 +1,426 @@
+"""Incidents (突发事件) as a panel: the incidents with their linked-case counts (an
+overdue customer notification highlighted), the selected one's timeline and cases,
+and its handling from one place: record an incident (a dialog), progress pushed onto
+the linked cases, customers notified, the resolution (root cause, explanation,
+compensation), the bulk resolution of the linked cases and their closure letters (long
+work with progress and cancel), and the summary report PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDateTime, QEvent, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from branchdesk.domain.errors import DomainError, ValidationError
+from branchdesk.domain.incidents import IncidentDraft, IncidentType, Resolution
+from branchdesk.services import incidents
+from branchdesk.services.context import ServiceContext
+from branchdesk.services.followup_reports import incident_report_pdf
+from branchdesk.services.incident_letters import closure_letters
+from branchdesk.services.incidents import Incident, IncidentDetail
+from ui import i18n
+from ui.followup_table import RowsModel
+from ui.long_work import LongWork, Progress
+from ui.worker import DbWorker
+
+
+def _error_text(error: DomainError) -> str:
+    if isinstance(error, ValidationError):
+        return "\n".join(
+            f"{i18n.text('field.' + e.field)}: {i18n.text(e.key, **e.params)}" for e in error.errors
+        )
+    return i18n.text(error.key, **error.params)
+
+
+class IncidentDialog(QDialog):
+    """Record a new incident; `draft()` is what was entered."""
+
+    def __init__(self, now: datetime, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Record an incident"))
+        self.type = QComboBox(self)
+        for t in IncidentType:
+            self.type.addItem(i18n.word("label.IncidentType", t.value), t.value)
+        self.level = QSpinBox(self)
+        self.level.setRange(1, 3)
+        self.level.setValue(2)
+        local = now.replace(tzinfo=None)
+        self.started = QDateTimeEdit(self)
+        self.started.setDateTime(
+            QDateTime.fromString(local.strftime("%Y-%m-%d %H:%M"), "yyyy-MM-dd HH:mm")
+        )
+        self.district = QLineEdit(self)
+        self.street = QLineEdit(self)
+        self.cell = QLineEdit(self)
+        self.services = QLineEdit(self)
+        self.services.setPlaceholderText(self.tr("e.g. technical/network, 宽带"))
+        self.scope = QLineEdit(self)
+        self.cause = QLineEdit(self)
+        self.measures = QLineEdit(self)
+        self.recovery_hours = QSpinBox(self)
+        self.recovery_hours.setRange(0, 240)
+        self.recovery_hours.setSuffix(" h")
+        self._tz = now.tzinfo
+        form = QFormLayout(self)
+        form.addRow(self.tr("Type"), self.type)
+        form.addRow(self.tr("Response level (1 = most severe)"), self.level)
+        form.addRow(self.tr("Started"), self.started)
+        form.addRow(self.tr("District"), self.district)
+        form.addRow(self.tr("Street"), self.street)
+        form.addRow(self.tr("Cell or exchange"), self.cell)
+        form.addRow(self.tr("Affected services"), self.services)
+        form.addRow(self.tr("Scope of impact"), self.scope)
+        form.addRow(self.tr("Preliminary cause"), self.cause)
+        form.addRow(self.tr("Measures taken"), self.measures)
+        form.addRow(self.tr("Expected recovery in"), self.recovery_hours)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def draft(self) -> IncidentDraft:
+        shown = self.started.dateTime().toString("yyyy-MM-dd HH:mm")
+        started = datetime.strptime(shown, "%Y-%m-%d %H:%M").replace(tzinfo=self._tz)
+        hours = self.recovery_hours.value()
+        return IncidentDraft(
+            type=str(self.type.currentData()),
+            level=self.level.value(),
+            started_at=started,
+            district=self.district.text(),
+            street=self.street.text(),
+            cell=self.cell.text(),
+            services=[s for s in self.services.text().replace("，", ",").split(",")],
+            scope=self.scope.text(),
+            cause=self.cause.text(),
+            measures=self.measures.text(),
+            expected_recovery_at=started + timedelta(hours=hours) if hours else None,
+        )
+
+
+class IncidentsPanel(QWidget):
+    loaded = Signal(int)
+    detail_loaded = Signal(object)  # IncidentDetail
+    done = Signal(str, object)  # what finished ("created", "bulk", …) and its result
+    failed = Signal(object)
+
+    def __init__(
+        self, ctx: ServiceContext, worker: DbWorker, staff_no: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._ctx, self._worker, self._me = ctx, worker, staff_no
+        self._generation = 0
+        self.work: LongWork | None = None
+        self.model = RowsModel(self._headers, self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.detail = QPlainTextEdit(self)
+        self.detail.setReadOnly(True)
+        self.new_button = QPushButton(self)
+        self.progress_edit = QLineEdit(self)
+        self.progress_button = QPushButton(self)
+        self.notified_button = QPushButton(self)
+        self.root_cause = QLineEdit(self)
+        self.explanation = QLineEdit(self)
+        self.compensation_rule = QLineEdit(self)
+        self.compensation_fen = QSpinBox(self)
+        self.compensation_fen.setRange(0, 10_000_000)
+        self.lessons = QLineEdit(self)
+        self.resolve_button = QPushButton(self)
+        self.bulk_button = QPushButton(self)
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+
+        top = QHBoxLayout()
+        top.addWidget(self.new_button)
+        top.addWidget(self.notified_button)
+        top.addStretch(1)
+        top.addWidget(self.bulk_button)
+        progress = QHBoxLayout()
+        progress.addWidget(self.progress_edit, 1)
+        progress.addWidget(self.progress_button)
+        self.resolution = QFormLayout()
+        for widget in (
+            self.root_cause,
+            self.explanation,
+            self.compensation_rule,
+            self.compensation_fen,
+            self.lessons,
+        ):
+            self.resolution.addRow("", widget)
+        self.resolution.addRow("", self.resolve_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 2)
+        layout.addWidget(self.detail, 2)
+        layout.addLayout(progress)
+        layout.addLayout(self.resolution)
+        layout.addWidget(self.error)
+        self.setFocusProxy(self.table)
+
+        self.new_button.clicked.connect(self.open_new_dialog)
+        self.progress_button.clicked.connect(self.push_progress)
+        self.progress_edit.returnPressed.connect(self.push_progress)
+        self.notified_button.clicked.connect(self.mark_notified)
+        self.resolve_button.clicked.connect(self.resolve)
+        self.bulk_button.clicked.connect(self.bulk_resolve)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self.load_detail())
+        worker.changed.connect(self.refresh)
+        self.retranslate()
+        self.refresh()
+
+    # -- reading
+    def set_staff_no(self, staff_no: str) -> None:
+        """Another person signed in at this desk: act and read as them from now on."""
+        self._me = staff_no
+        self.refresh()
+
+    def refresh(self) -> None:
+        self._generation += 1
+        generation, me = self._generation, self._me
+
+        def fetch(ctx: ServiceContext) -> list[Incident]:
+            return incidents.list_incidents(ctx, actor=me)
+
+        self._worker.run(
+            fetch, on_done=lambda r: self._arrived(generation, r), on_error=self._failed
+        )
+
+    def selected(self) -> Incident | None:
+        index = self.table.currentIndex()
+        found = self.model.record(index.row()) if index.isValid() else None
+        return found if isinstance(found, Incident) else None
+
+    def select_row(self, row: int) -> None:
+        self.table.selectRow(row)
+        self.table.setCurrentIndex(self.model.index(row, 0))
+
+    def load_detail(self) -> None:
+        incident = self.selected()
+        if incident is None:
+            self.detail.clear()
+            return
+        me, number = self._me, incident.number
+
+        def fetch(ctx: ServiceContext) -> IncidentDetail:
+            return incidents.get_incident(ctx, number, actor=me)
+
+        self._worker.run(fetch, on_done=self._show_detail, on_error=self._failed)
+
+    # -- acting
+    def open_new_dialog(self) -> IncidentDialog:
+        dialog = IncidentDialog(self._ctx.now(), self)
+        dialog.accepted.connect(lambda: self.create_incident(dialog.draft()))
+        dialog.open()
+        return dialog
+
+    def create_incident(self, draft: IncidentDraft) -> None:
+        me = self._me
+        self._write(lambda ctx: incidents.create_incident(ctx, draft, actor=me), "created")
+
+    def push_progress(self) -> None:
+        incident, text = self.selected(), self.progress_edit.text().strip()
+        if incident is None or not text:
+            return
+        me, number = self._me, incident.number
+        self.progress_edit.clear()
+        self._write(
+            lambda ctx: incidents.record_progress(ctx, number, text=text, actor=me), "progress"
+        )
+
+    def mark_notified(self) -> None:
+        incident = self.selected()
+        if incident is not None:
+            me, number = self._me, incident.number
+            self._write(lambda ctx: incidents.mark_notified(ctx, number, actor=me), "notified")
+
+    def resolve(self) -> None:
+        incident = self.selected()
+        if incident is None:
+            return
+        resolution = Resolution(
+            root_cause=self.root_cause.text(),
+            explanation=self.explanation.text(),
+            compensation_rule=self.compensation_rule.text(),
+            compensation_fen=self.compensation_fen.value(),
+            lessons=self.lessons.text(),
+        )
+        me, number = self._me, incident.number
+        self._write(
+            lambda ctx: incidents.resolve_incident(ctx, number, resolution, actor=me), "resolved"
+        )
+
+    def bulk_resolve(self) -> LongWork | None:
+        """Resolve the linked cases, then print their letters: long work, cancellable
+        (a later run carries on)."""
+        incident = self.selected()
+        if incident is None:
+            return None
+        me, number = self._me, incident.number
+
+        def work(ctx: ServiceContext, progress: Progress) -> Any:
+            result = incidents.bulk_resolve(ctx, number, actor=me, progress=progress)
+            if result.remaining:
+                return result
+            return result, closure_letters(ctx, number, actor=me, progress=progress)
+
+        self.work = LongWork(self._worker, self.tr("Resolving the linked cases…"), work, self)
+        self.work.finished.connect(lambda r: self._finished("bulk", r))
+        self.work.failed.connect(self._failed)
+        return self.work
+
+    def export_report(self, path: Path) -> None:
+        incident = self.selected()
+        if incident is None:
+            return
+        me, number = self._me, incident.number
+
+        def render(ctx: ServiceContext) -> None:
+            path.write_bytes(incident_report_pdf(ctx, number, actor=me))
+
+        self._worker.run(
+            render, on_done=lambda _r: self.done.emit("report", path), on_error=self._failed
+        )
+
+    def retranslate(self) -> None:
+        self.table.setAccessibleName(self.tr("Incidents"))
+        self.new_button.setText(self.tr("New incident… (Ctrl+N)"))
+        self.new_button.setShortcut("Ctrl+N")
+        self.notified_button.setText(self.tr("Customers notified"))
+        self.progress_edit.setPlaceholderText(self.tr("Progress, noted on every linked case"))
+        self.progress_button.setText(self.tr("Add progress (Enter)"))
+        self.resolve_button.setText(self.tr("Record the resolution"))
+        self.bulk_button.setText(self.tr("Resolve linked cases and print letters"))
+        labels = (
+            self.tr("Root cause"),
+            self.tr("Explanation for customers"),
+            self.tr("Compensation rule"),
+            self.tr("Compensation per case (fen)"),
+            self.tr("Lessons learned"),
+            "",
+        )
+        for row, text in enumerate(labels):
+            item = self.resolution.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            if item is not None and isinstance(item.widget(), QLabel):
+                item.widget().setText(text)  # type: ignore[union-attr]
+        self.model.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # -- private
+    def _when(self, value: datetime | None) -> str:
+        return "" if value is None else value.astimezone(self._ctx.tz).strftime("%Y-%m-%d %H:%M")
+
+    def _headers(self) -> list[str]:
+        return [
+            self.tr("Incident"),
+            self.tr("Type"),
+            self.tr("Level"),
+            self.tr("Status"),
+            self.tr("Started"),
+            self.tr("Area"),
+            self.tr("Notify customers by"),
+            self.tr("Linked cases"),
+        ]
+
+    def _write(self, call: Callable[[ServiceContext], Any], what: str) -> None:
+        self._worker.run(
+            call, on_done=lambda r: self._finished(what, r), on_error=self._failed, writes=True
+        )
+
+    def _finished(self, what: str, result: object) -> None:
+        self.error.clear()
+        if what == "bulk":
+            self._worker.changed.emit()
+        self.done.emit(what, result)
+
+    def _arrived(self, generation: int, found: list[Incident]) -> None:
+        if generation != self._generation:
+            return
+        current = self.selected()
+        now = self._ctx.now()
+        rows = [
+            (
+                i.number,
+                i18n.word("label.IncidentType", i.type),
+                str(i.level),
+                i18n.word("label.IncidentStatus", i.status),
+                self._when(i.started_at),
+                " ".join(p for p in (i.district, i.street, i.cell) if p),
+                self._when(i.notified_at) or self._when(i.notify_due_at),
+                str(i.linked),
+            )
+            for i in found
+        ]
+        self.model.set_rows(rows, found, [i.notification_overdue(now) for i in found])
+        self.table.resizeColumnsToContents()
+        row = next((r for r, i in enumerate(found) if current and i.number == current.number), 0)
+        if found:
+            before = self.table.currentIndex().row()
+            self.select_row(row)
+            if before == row:  # no row change, so no automatic detail load
+                self.load_detail()
+        self.loaded.emit(len(found))
+
+    def _show_detail(self, detail: IncidentDetail) -> None:
+        i = detail.incident
+        lines = [f"{i.number}  {i18n.word('label.IncidentType', i.type)}  {i.scope}"]
+        if i.cause:
+            lines.append(self.tr("Cause: %1").replace("%1", i.cause))
+        if i.root_cause:
+            lines.append(self.tr("Root cause: %1").replace("%1", i.root_cause))
+        lines.append(self.tr("Timeline:"))
+        kinds = {
+            "created": self.tr("recorded"),
+            "progress": self.tr("progress"),
+            "notified": self.tr("customers notified"),
+            "resolved": self.tr("resolved"),
+            "bulk": self.tr("linked cases resolved"),
+        }
+        lines += [
+            f"  {self._when(u.at)}  {u.actor}  {kinds.get(u.kind, u.kind)}  {u.text}"
+            for u in detail.updates
+        ]
+        counts = ", ".join(
+            f"{i18n.word('label.CaseState', s)} {n}"
+            for s, n in sorted(detail.count_by_state().items())
+        )
+        lines.append(self.tr("Linked cases: %1").replace("%1", f"{len(detail.cases)} ({counts})"))
+        lines += [
+            f"  {c.number}  {c.customer_name}  {i18n.word('label.CaseState', c.state)}"
+            for c in detail.cases
+        ]
+        self.detail.setPlainText("\n".join(lines))
+        self.detail_loaded.emit(detail)
+
+    def _failed(self, error: DomainError) -> None:
+        self.error.setText(_error_text(error))
+        self.failed.emit(error)
