@@ -125,6 +125,13 @@ class Story:
                 parts.insert(0, self._extension(p))
             case "archive":
                 parts = [str(p.get("archive_no", ""))]
+            case "return_visit":  # recorded by the return-visit service, not an action
+                if p.get("reached"):
+                    solved = "doc.story.solved" if p.get("solved") else "doc.story.not_solved"
+                    score = self.t("doc.story.score", score=p.get("score"))
+                    parts = [f"{score} · {self.t(solved)}", str(p.get("comment") or "")]
+                else:
+                    parts = [self.t("doc.story.not_reached")]
         details = tuple(
             self.t.pair(self.field(name), self.value(spec, p.get(name)))
             for name, spec in specs.items()

@@ -5,15 +5,18 @@ dissatisfied visit (a new event linked to the visit)."""
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import date, datetime
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from branchdesk.domain.errors import DomainError, IllegalTransition, ValidationError
 from branchdesk.domain.return_visits import Outcome, sample_bucket
 from branchdesk.persistence.schema import return_visits as visits_table
-from branchdesk.services import cases, return_visits, staff
+from branchdesk.services import cases, printing, return_visits, staff
 from tests.conftest import TZ, Branch, activate, complaint_form
 
 HANDLER, MANAGER, SURVEYOR = "H201", "M301", "C401"
@@ -84,6 +87,10 @@ def test_the_handler_may_not_survey_their_own_case(branch: Branch, surveyor: str
     assert (done.status, done.surveyor, done.score) == ("done", surveyor, 5)
     last = cases.get_case(branch.ctx, number, viewer=MANAGER).events[-1]
     assert (last.kind, last.actor, last.payload["score"]) == ("return_visit", surveyor, 5)
+    # The case's history tells it in words (desktop timeline and printed record).
+    record = printing.print_document(branch.ctx, number=number, kind="case_record", actor=MANAGER)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(record.pdf)).pages)
+    assert "回访" in text and "评分 5/5 · 问题已解决" in re.sub(r"\s+", " ", text)
     assert return_visits.call_list(branch.ctx, actor=surveyor) == []
 
 
