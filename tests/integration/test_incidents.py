@@ -238,27 +238,55 @@ def _crash_during_bulk(data_dir: str, number: str, after: int) -> None:
     incidents.bulk_resolve(ctx, number, actor=MANAGER, progress=progress)
 
 
-def test_bulk_resolution_resumes_after_a_crash(branch: Branch) -> None:
-    outage, _ = linked_outage(branch, 8)
-    spawn = multiprocessing.get_context("fork")
-    child = spawn.Process(target=_crash_during_bulk, args=(str(branch.data_dir), outage.number, 3))
-    child.start()
-    child.join(60)
-    assert child.exitcode == -signal.SIGKILL
+def _consistent(branch: Branch) -> tuple[int, int]:
+    """Cases with a resolution event, and cases marked done: every case's event and its
+    line in incident_cases were committed together (or neither)."""
     with branch.ctx.db.read() as conn:
-        done = conn.execute(
-            select(func.count()).where(incident_cases.c.outcome.is_not(None))
-        ).scalar()
-    assert done == 3
+        resolved = {
+            r[0]
+            for r in conn.execute(
+                select(case_events.c.case_id).where(case_events.c.kind == "resolve_by_incident")
+            )
+        }
+        done = {
+            r[0]
+            for r in conn.execute(
+                select(incident_cases.c.case_id).where(incident_cases.c.outcome == "resolved")
+            )
+        }
+    assert resolved == done
+    return len(resolved), len(done)
+
+
+def crash_and_resume(branch: Branch, n: int, kill_after: int) -> None:
+    outage, _ = linked_outage(branch, n)
+    spawn = multiprocessing.get_context("fork")
+    child = spawn.Process(
+        target=_crash_during_bulk, args=(str(branch.data_dir), outage.number, kill_after)
+    )
+    child.start()
+    child.join(600)
+    assert child.exitcode == -signal.SIGKILL
+    assert _consistent(branch) == (kill_after, kill_after)
     result = incidents.bulk_resolve(branch.ctx, outage.number, actor=MANAGER)
-    assert (result.resolved, result.skipped) == (5, 0)
+    assert (result.resolved, result.skipped) == (n - kill_after, 0)
     with branch.ctx.db.read() as conn:
         per_case = conn.execute(
             select(case_events.c.case_id, func.count())
             .where(case_events.c.kind == "resolve_by_incident")
             .group_by(case_events.c.case_id)
         ).all()
-    assert len(per_case) == 8 and all(n == 1 for _, n in per_case)
+    assert len(per_case) == n and all(count == 1 for _, count in per_case)
+    assert _consistent(branch) == (n, n)
+
+
+def test_bulk_resolution_resumes_after_a_crash(branch: Branch) -> None:
+    crash_and_resume(branch, 8, 3)
+
+
+@pytest.mark.slow
+def test_bulk_resolution_of_1000_cases_resumes_after_a_crash(branch: Branch) -> None:
+    crash_and_resume(branch, 1000, 437)
 
 
 def test_closure_letters_in_one_batch(branch: Branch) -> None:
