@@ -35,7 +35,11 @@ def ask_password(prompt_key: str, out: Printer, *, confirm: bool = False, env: b
     if value:
         return value
     if not sys.stdin.isatty():
-        raise DomainError("error.auth.not_signed_in", env=ENV_TOKEN)
+        # A script: nobody can type it. Say which variable would have given it.
+        field = prompt_key.removeprefix("field.")
+        if env:
+            raise DomainError("error.auth.password_needed", field=field, env=ENV_PASSWORD)
+        raise DomainError("error.auth.password_needed_terminal", field=field)
     first = getpass.getpass(translate(prompt_key, out.lang) + ": ")
     if confirm and getpass.getpass(translate("field.password_again", out.lang) + ": ") != first:
         raise ValidationError([FieldError("password_again", "error.password.mismatch")])

@@ -45,9 +45,9 @@ def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
     from branchdesk.services import auth
 
-    monkeypatch.setattr(
-        auth, "HASHER", PasswordHasher(time_cost=1, memory_cost=256, parallelism=1, type=Type.ID)
-    )
+    cheap = PasswordHasher(time_cost=1, memory_cost=256, parallelism=1, type=Type.ID)
+    monkeypatch.setattr(auth, "HASHER", cheap)
+    monkeypatch.setattr(auth, "_DUMMY_HASH", cheap.hash("not anyone's password"))
 
 
 def activate(ctx: ServiceContext, staff_no: str, code: str, password: str = PASSWORD) -> None:

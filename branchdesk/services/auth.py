@@ -31,7 +31,8 @@ from branchdesk.services.recording import write_audit
 #: 0.1 s per sign-in on a two-core branch PC, 64 MiB per guess for an attacker with a
 #: copy of the (encrypted) database. Stored in each hash, so it can be raised later;
 #: older hashes are upgraded at the next successful sign-in.
-HASHER = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4, hash_len=32, type=Type.ID)
+ARGON2_PARAMETERS = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4, "hash_len": 32}
+HASHER = PasswordHasher(**ARGON2_PARAMETERS, type=Type.ID)
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
@@ -148,8 +149,11 @@ def sign_in(
         if row is None:
             refusal = _fail(ctx, conn, staff_no, None, "unknown_staff")
         elif not row.active:  # type: ignore[attr-defined]
+            # Say "disabled" only to whoever knows the password; anyone else learns
+            # no more than from a wrong password.
             refusal = _fail(ctx, conn, staff_no, row, "disabled")
-            refusal = SignInError("error.auth.disabled", staff_no=staff_no)
+            if ok:
+                refusal = SignInError("error.auth.disabled", staff_no=staff_no)
         elif row.locked_until is not None and row.locked_until > now:  # type: ignore[attr-defined]
             _fail(ctx, conn, staff_no, row, "locked")
             refusal = SignInError(

@@ -139,8 +139,15 @@ def _existing(conn: Connection, staff_no: str) -> StaffMember:
 
 
 def _other_active_admins(conn: Connection, staff_no: str) -> int:
+    """Other administrators who can sign in now: active, with a password of their own
+    (a one-time code not yet replaced may expire and leave the branch without one)."""
     rows = conn.execute(
-        select(staff.c.roles).where(staff.c.active.is_(True), staff.c.staff_no != staff_no)
+        select(staff.c.roles).where(
+            staff.c.active.is_(True),
+            staff.c.staff_no != staff_no,
+            staff.c.password_hash.is_not(None),
+            staff.c.must_change_password.is_(False),
+        )
     ).scalars()
     return sum(1 for roles in rows if "admin" in roles.split(","))
 

