@@ -25,6 +25,7 @@ from branchdesk.persistence.migrate import migrate
 from branchdesk.secrets import KdfParams, SecretStore, default_secret_store, derive_key, new_key
 from branchdesk.services.branch import BranchInfo, initialise_branch, read_settings
 from branchdesk.services.context import DEFAULT_TZ, ServiceContext
+from branchdesk.services.sync_rules import use_published_rules
 
 ENV_DATA_DIR = "BRANCHDESK_DATA_DIR"
 ENV_PASSPHRASE = "BRANCHDESK_PASSPHRASE"
@@ -185,10 +186,14 @@ def open_branch(
         migrate(db)
         with db.read() as conn:
             settings = read_settings(conn)
+        ctx = _context(db, settings)
+        # What headquarters published (calendar years, SLA policy, catalogue) replaces
+        # the shipped defaults for every service call from now on.
+        use_published_rules(ctx)
     except BaseException:
         db.close()
         raise
-    return _context(db, settings)
+    return ctx
 
 
 def key_mode(data_dir: Path) -> str:
