@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from branchdesk import cli_accounts, cli_followup
+from branchdesk import cli_accounts, cli_archive, cli_backup, cli_followup
 from branchdesk.bootstrap import (
     ENV_PASSPHRASE,
     SetupError,
@@ -79,6 +79,7 @@ def _open(args: argparse.Namespace, out: Printer) -> ServiceContext:
         raise SetupError("error.setup.not_initialised", path=str(data_dir))
     passphrase = _passphrase(confirm=False) if key_mode(data_dir) == "passphrase" else None
     ctx = open_branch(data_dir, passphrase=passphrase)
+    args.branch_passphrase = passphrase  # the archive keys of passphrase mode need it too
     out.use_branch(ctx)
     try:
         args.session = cli_accounts.sign_in(args, ctx, out)
@@ -393,6 +394,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Printer], int]] = {
     "incident": _signed_in(cli_followup.cmd_incident),
     "visits": _signed_in(cli_followup.cmd_visits),
     "logo": cmd_logo,
+    "archive": cli_archive.archive_entry(_signed_in(cli_archive.cmd_archive)),
+    "backup": cli_backup.backup_entry(
+        _signed_in(cli_backup.cmd_backup), lambda: _passphrase(confirm=True)
+    ),
 }
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from datetime import date, datetime
 
-from branchdesk import __version__, cli_followup
+from branchdesk import __version__, cli_archive, cli_backup, cli_followup
 from branchdesk.domain.actions import ACTION_PARAMS, ParamType
 from branchdesk.domain.model import CaseKind, Channel, Grade
 from branchdesk.i18n import translate
@@ -197,6 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     _accounts(sub)
     cli_followup.add_parsers(sub)
+    cli_archive.add_parsers(sub)
+    cli_backup.add_parsers(sub)
     return parser
 
 

@@ -1,0 +1,212 @@
+"""The command line for backups: `backup create --to DIR` and `backup verify DIR` run
+signed in on the branch's own PC; `backup verify DIR --recovery-key …` (away from the
+branch) and `backup restore DIR --data-dir NEW` (onto a new PC) run before anyone can
+sign in, because there is no branch yet.
+
+What proves that the person may restore: holding the printed recovery key is what
+opens the backup at all; then an archivist or administrator of the restored branch
+must sign in with their own password. The restored branch is built in a folder beside
+the target and moved into place only after that sign-in and a check of every archive
+volume under the new keys; otherwise it is removed with the keys made for it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from branchdesk.archive.master import archive_keys, current_master
+from branchdesk.bootstrap import (
+    CONFIG_NAME,
+    InstallConfig,
+    is_initialised,
+    open_branch,
+    resolve_data_dir,
+)
+from branchdesk.cli_accounts import sign_in
+from branchdesk.cli_archive import (
+    ENV_RECOVERY_KEY,
+    Runner,
+    archive_report,
+    json_option,
+    keys_for,
+    recovery_key,
+    recovery_option,
+    shown,
+)
+from branchdesk.cli_output import Printer
+from branchdesk.domain.errors import DomainError
+from branchdesk.secrets import default_secret_store
+from branchdesk.services import archiving, backup
+from branchdesk.services.auth import Session
+from branchdesk.services.context import ServiceContext
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    bk = sub.add_parser("backup", help="encrypted backups and restoring them").add_subparsers(
+        dest="backup_command", required=True, metavar="BACKUP_COMMAND"
+    )
+    p = bk.add_parser("create", help="back the branch up into a new folder under DIR")
+    p.add_argument("--to", required=True, metavar="DIR")
+    json_option(p)
+    p = bk.add_parser("verify", help="check a backup without restoring it")
+    p.add_argument("folder", metavar="DIR")
+    recovery_option(p)
+    json_option(p)
+    p = bk.add_parser("restore", help="restore a backup onto a new PC (an empty data directory)")
+    p.add_argument("folder", metavar="DIR")
+    p.add_argument(
+        "--data-dir", dest="restore_dir", help="where to restore (default: the global --data-dir)"
+    )
+    recovery_option(p)
+    p.add_argument("--no-keyring", action="store_true", help="protect it with a passphrase")
+    json_option(p)
+
+
+def _backup_report(out: Printer, report: backup.BackupReport) -> None:
+    out.mapping(
+        {
+            "folder": report.path.name,
+            "branch": report.branch,
+            "created_at": out.when(report.created_at),
+            "files": report.files,
+            "bytes": report.bytes,
+            "cases": report.cases,
+            "volumes": report.volumes,
+            "ok": report.ok,
+        }
+    )
+    for file, key, params in report.problems:
+        out.error(f"{file}: {out.t(key, **params)}")
+    if not report.ok:
+        raise DomainError("error.backup.verify_failed", count=len(report.problems))
+
+
+def cmd_backup(args: argparse.Namespace, ctx: ServiceContext, me: Session, out: Printer) -> bool:
+    """`backup create` and `backup verify` on this branch's own PC (signed in)."""
+    if args.backup_command == "create":
+        done = backup.create_backup(
+            ctx, keys_for(args, ctx), dest=Path(args.to), actor=me.staff_no, progress=shown(out)
+        )
+        out.mapping({"folder": str(done.path), "files": done.files, "bytes": done.bytes})
+        return True
+    report = backup.verify_with_install(
+        ctx, keys_for(args, ctx), Path(args.folder), actor=me.staff_no
+    )
+    _backup_report(out, report)
+    return True
+
+
+def verify_with_recovery_key(args: argparse.Namespace, out: Printer) -> int:
+    """`backup verify DIR --recovery-key …`: away from the branch, the key is the proof."""
+    report = backup.verify_backup(Path(args.folder), recovery=recovery_key(args, out))
+    _backup_report(out, report)
+    return 0
+
+
+def restore(
+    args: argparse.Namespace,
+    out: Printer,
+    *,
+    sign_in: Callable[[argparse.Namespace, ServiceContext, Printer], Session],
+    passphrase: Callable[[], str | None],
+) -> int:
+    """Restore onto a new PC. The recovery key opens the backup; the restored branch is
+    first made in a folder beside the target, an archivist or administrator of the
+    restored branch signs in there with their own password, the archive is verified
+    under the new keys, and only then is the folder moved into place. A refused
+    sign-in, or a person whose role may not restore, leaves nothing behind."""
+    target = resolve_data_dir(args.restore_dir or args.data_dir)
+    if is_initialised(target) or (target.exists() and any(target.iterdir())):
+        raise backup.BackupError("error.backup.target_not_empty", path=str(target))
+    key = recovery_key(args, out)
+    store = None if args.no_keyring else default_secret_store()
+    secret = passphrase() if store is None else None
+    staging = target.parent / f".{target.name}.restoring-{uuid.uuid4().hex[:8]}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    result = backup.restore_backup(
+        Path(args.folder),
+        staging,
+        recovery=key,
+        store=store,
+        passphrase=secret,
+        use_keyring=store is not None,
+    )
+    moved = False
+    try:
+        ctx = open_branch(staging, passphrase=secret, store=store)
+        try:
+            out.use_branch(ctx)
+            session = sign_in(args, ctx, out)
+            refusal = ctx.permissions.refusal(
+                "backup.run", actor=session.staff_no, roles=session.roles
+            )
+            if refusal is not None:
+                raise refusal
+            keys = archive_keys(staging, passphrase=secret, store=store)
+            report = archiving.verify(ctx, keys, actor=session.staff_no)
+        finally:
+            ctx.db.close()
+        if not report.ok:
+            archive_report(out, report)
+        if target.exists():
+            target.rmdir()  # empty, checked above
+        os.replace(staging, target)
+        moved = True
+    finally:
+        if not moved:
+            _undo_restore(staging, store, secret)
+    out.mapping(
+        {
+            "data_dir": str(target),
+            "cases": result.cases,
+            "volumes": result.volumes,
+            "device_epoch": result.epoch,
+            "restored_by": session.staff_no,
+        }
+    )
+    return 0
+
+
+def _undo_restore(staging: Path, store: Any, secret: str | None) -> None:
+    """Remove a restore that was not confirmed: its folder and the keys made for it."""
+    try:
+        config = InstallConfig.from_json(json.loads((staging / CONFIG_NAME).read_text("utf-8")))
+    except (OSError, ValueError):
+        config = None
+    if config is not None and store is not None:
+        try:
+            ctx = open_branch(staging, passphrase=secret, store=store)
+            try:
+                keys = archive_keys(staging, passphrase=secret, store=store)
+                with ctx.db.read() as conn:
+                    key_id, _ = current_master(conn, keys)
+                keys.forget(key_id)
+            finally:
+                ctx.db.close()
+        except DomainError:
+            pass  # nothing more can be found to remove
+        store.delete(config.secret_name)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def backup_entry(signed_in: Runner, passphrase: Callable[[], str | None]) -> Runner:
+    """`backup …`: `restore` and `verify --recovery-key` run before any sign-in is
+    possible (the key is the proof, and a restore then needs a sign-in); the rest signed
+    in on this branch."""
+
+    def run(args: argparse.Namespace, out: Printer) -> int:
+        if args.backup_command == "restore":
+            return restore(args, out, sign_in=sign_in, passphrase=passphrase)
+        if args.backup_command == "verify" and (
+            args.recovery_key or os.environ.get(ENV_RECOVERY_KEY)
+        ):
+            return verify_with_recovery_key(args, out)
+        return signed_in(args, out)
+
+    return run
