@@ -23,6 +23,7 @@ _ESSENCE = {
     "resolve": ("result",),
     "extend": ("reason",),
     "approve_escalation": ("supervisor",),
+    "order_supervision": ("supervisor", "reason"),
 }
 # A choice that qualifies the action itself: "记录调查（初步核实）".
 _QUALIFIER = {"record_investigation": "stage", "reply_customer": "channel"}
