@@ -324,7 +324,9 @@ def cmd_archive(args: argparse.Namespace, ctx: ServiceContext, me: Session, out:
                     "seq": e.seq,
                     "at": out.when(e.at),
                     "who": e.actor_name,
-                    "event": out.word("label.Action", e.kind),
+                    "event": out.t("cli.event.received")
+                    if e.kind == "received"
+                    else out.word("label.Action", e.kind),
                 }
                 for e in case.events
             ]
