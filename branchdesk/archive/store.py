@@ -33,7 +33,7 @@ from sqlalchemy import Connection, insert, select, text
 
 from branchdesk.archive.keys import ArchiveKeyError, new_data_key, seal_to_recovery, wrap_key
 from branchdesk.archive.master import ArchiveKeys, current_master, recovery_public
-from branchdesk.archive.record import RenderSetup, case_record, render_many
+from branchdesk.archive.record import Renderer, RenderSetup, case_record, render_many
 from branchdesk.archive.retention import retention_until
 from branchdesk.archive.volume import FORMAT_NAME, SUFFIX, VolumeWriter
 from branchdesk.documents import Letterhead
@@ -257,17 +257,24 @@ def seal_batch(
     actor: str,
     actor_name: str,
     workers: int = 1,
+    prepared: tuple[_Loaded, Callable[[], list[list[tuple[str, bytes]]]]] | None = None,
 ) -> tuple[str | None, int, int]:
     """Seal cases `ids` into one new volume. Returns (volume id, sealed, skipped):
-    cases that changed while the volume was written are left live for the next run."""
+    cases that changed while the volume was written are left live for the next run.
+    `prepared`: the cases already read and their documents under way (`seal_pending`
+    renders the next volume while this one is written)."""
     with ctx.db.read() as conn:
         rk = recovery_public(conn)
         s = read_settings(conn)
     if rk is None:
         raise ArchiveKeyError("error.archive.no_recovery_key")
     rk_id, rk_public = rk
-    loaded = _load(ctx, ids, actor_name)
-    documents = render_many(loaded.views, loaded.setup, workers=workers)
+    if prepared is None:
+        loaded = _load(ctx, ids, actor_name)
+        documents = render_many(loaded.views, loaded.setup, workers=workers)
+    else:
+        loaded, rendered = prepared
+        documents = rendered()
     volume_id = str(uuid.uuid4())
     dek = new_data_key()
     archived_at = ctx.now()
@@ -391,29 +398,37 @@ def seal_pending(
     """Seal every archived case that may leave the live database, a volume at a time;
     `progress(done, total)` returning False stops after the current volume."""
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
-    with archive_lock(ctx):
+    with archive_lock(ctx), Renderer(workers) as renderer:
         orphans = remove_orphans(ctx)
         prune_residue(ctx)
         with ctx.db.read() as conn:
             todo = sealable_ids(conn)
             waiting = waiting_for_sync(conn)
+        batches = [todo[i : i + per_volume] for i in range(0, len(todo), per_volume)]
+
+        def prepare(ids: list[int]) -> tuple[_Loaded, Callable[[], list[Any]]]:
+            loaded = _load(ctx, ids, actor_name)
+            return loaded, renderer.submit(loaded.views, loaded.setup)
+
         volumes: list[str] = []
         done = skipped = 0
         cancelled = False
-        for start in range(0, len(todo), per_volume):
+        upcoming = prepare(batches[0]) if batches else None
+        for n, ids in enumerate(batches):
+            assert upcoming is not None
+            current = upcoming
+            # The processes render the next volume while this one is encrypted and
+            # committed (the reading happens here, before the wait on this volume).
+            upcoming = prepare(batches[n + 1]) if n + 1 < len(batches) else None
             volume, sealed, changed = seal_batch(
-                ctx,
-                keys,
-                todo[start : start + per_volume],
-                actor=actor,
-                actor_name=actor_name,
-                workers=workers,
+                ctx, keys, ids, actor=actor, actor_name=actor_name, prepared=current
             )
             if volume:
                 volumes.append(volume)
             done += sealed
             skipped += changed
-            if progress is not None and not progress(start + sealed + changed, len(todo)):
-                cancelled = start + per_volume < len(todo)
+            position = n * per_volume + sealed + changed
+            if progress is not None and not progress(position, len(todo)):
+                cancelled = n + 1 < len(batches)
                 break
     return SealResult(done, tuple(volumes), skipped, waiting, len(orphans), cancelled)
