@@ -37,6 +37,7 @@ from branchdesk.services import cases, staff
 from branchdesk.services.cases import CaseView
 from branchdesk.services.staff import StaffMember
 from ui import i18n
+from ui.session import UserSession
 from ui.worker import DbWorker
 
 # Texts longer than this get a multi-line editor.
@@ -64,7 +65,7 @@ class _Field:
 
 
 class ActionDialog(QDialog):
-    """Take `action` on the case of `view` as staff member `me`.
+    """Take `action` on the case of `view` as the signed-in staff member.
 
     `acted(CaseView)` is emitted with the updated case when the action was recorded;
     the dialog then closes. Refused input keeps the dialog open with every problem
@@ -76,14 +77,14 @@ class ActionDialog(QDialog):
     def __init__(
         self,
         worker: DbWorker,
-        me: str,
+        session: UserSession,
         view: CaseView,
         action: str,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.worker = worker
-        self.me = me
+        self.session = session
         self.view = view
         self.action = action
         self.pending = False
@@ -147,10 +148,15 @@ class ActionDialog(QDialog):
 
     @classmethod
     def open_for(
-        cls, worker: DbWorker, me: str, view: CaseView, action: str, parent: QWidget | None
+        cls,
+        worker: DbWorker,
+        session: UserSession,
+        view: CaseView,
+        action: str,
+        parent: QWidget | None,
     ) -> ActionDialog:
         """Build the dialog for `action` on `view` and show it (window-modal, not blocking)."""
-        dialog = cls(worker, me, view, action, parent)
+        dialog = cls(worker, session, view, action, parent)
         dialog.open()
         return dialog
 
@@ -386,7 +392,7 @@ class ActionDialog(QDialog):
         if self.pending:
             return
         params = self.params()
-        number, action, me = self.view.case.number, self.action, self.me
+        number, action, me = self.view.case.number, self.action, self.session.staff_no
         self._set_pending(True)
         self.worker.run(
             lambda ctx: cases.act(ctx, number=number, action=action, params=params, actor=me),

@@ -1,12 +1,15 @@
 """Starting the desktop application: fonts, language, logging and crash handling, then
-opening (or creating) the branch and showing the workbench."""
+opening (or creating) the branch, the sign-in screen, and the workbench for whoever
+signed in. Nobody acts without signing in: `--as STAFF` only fills in the number."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
@@ -22,14 +25,23 @@ from branchdesk.bootstrap import (
 from branchdesk.domain.errors import DomainError
 from branchdesk.resources_access import resource
 from branchdesk.secrets import default_secret_store
-from branchdesk.services import demo
-from branchdesk.services.branch import branch_info, read_settings
+from branchdesk.services import auth, demo, staff
+from branchdesk.services.branch import branch_info
 from branchdesk.services.context import ServiceContext
+from branchdesk.services.demo_stories import DEMO_STAFF
 from ui import crash, i18n
+from ui.session import UserSession
 from ui.worker import DbWorker
+
+if TYPE_CHECKING:
+    from ui.sign_in import Gatekeeper
 
 UI_FONT_FAMILY = "WenQuanYi Micro Hei"
 ENV_EXIT_WHEN_READY = "BRANCHDESK_EXIT_WHEN_READY"
+# Only with ENV_EXIT_WHEN_READY (start-up benchmarks, smoke tests): sign in without the
+# screen, and use this password for a demo's accounts. The names the command line uses.
+ENV_STAFF = "BRANCHDESK_STAFF"
+ENV_PASSWORD = "BRANCHDESK_PASSWORD"
 _fonts_installed = False
 
 
@@ -54,6 +66,9 @@ def _open_or_create(args: argparse.Namespace) -> ServiceContext | None:
     if not is_initialised(data_dir):
         secure = default_secret_store() is not None
         if args.demo:
+            password = _demo_password()
+            if password is None:
+                return None
             passphrase = None
             if not secure:
                 passphrase = os.environ.get(ENV_PASSPHRASE) or setup_dialogs.ask_passphrase(
@@ -64,11 +79,12 @@ def _open_or_create(args: argparse.Namespace) -> ServiceContext | None:
             ctx, _ = initialise(
                 data_dir,
                 **demo.DEMO_BRANCH,
+                admin_password=password,
                 language=i18n.current(),
                 passphrase=passphrase,
                 use_keyring=secure,
             )
-            _generate_demo(ctx, args.demo_cases)
+            _generate_demo(ctx, args.demo_cases, password)
             return ctx
         details = setup_dialogs.SetupDialog.ask(None, data_dir=data_dir, secure_keyring=secure)
         if details is None:
@@ -94,7 +110,16 @@ def _open_or_create(args: argparse.Namespace) -> ServiceContext | None:
             passphrase = None
 
 
-def _generate_demo(ctx: ServiceContext, cases: int) -> None:
+def _demo_password() -> str | None:
+    """The password of every demo account, chosen by the person trying the demo."""
+    if os.environ.get(ENV_EXIT_WHEN_READY) and os.environ.get(ENV_PASSWORD):
+        return os.environ[ENV_PASSWORD]
+    from ui.passwords import DemoPasswordDialog
+
+    return DemoPasswordDialog.ask(demo.DEMO_BRANCH["admin_no"], demo.DEMO_BRANCH["admin_name"])
+
+
+def _generate_demo(ctx: ServiceContext, cases: int, password: str) -> None:
     """Demo data with a progress dialog that can be cancelled (kept: what was made)."""
     dialog = QProgressDialog(
         QCoreApplication.translate("App", "Creating demo cases…"),
@@ -112,7 +137,11 @@ def _generate_demo(ctx: ServiceContext, cases: int) -> None:
         return not dialog.wasCanceled()
 
     demo.generate_demo(
-        ctx, cases=max(1, cases), actor=demo.DEMO_BRANCH["admin_no"], progress=progress
+        ctx,
+        cases=max(1, cases),
+        actor=demo.DEMO_BRANCH["admin_no"],
+        progress=progress,
+        staff_password=password,
     )
     dialog.close()
 
@@ -136,25 +165,69 @@ def run(args: argparse.Namespace) -> int:
         return 5
     if ctx is None:
         return 0
-    with ctx.db.read() as conn:
-        settings = read_settings(conn)
+    branch = branch_info(ctx)
     if not args.lang:
-        i18n.set_language(branch_info(ctx).language)
-    me = args.actor or str(settings.get("branch.admin", ""))
+        i18n.set_language(branch.language)
+    session = UserSession(ctx.permissions)
     worker = DbWorker(ctx)
     worker.unexpected.connect(crash.show_dialog)
+    smoke = bool(os.environ.get(ENV_EXIT_WHEN_READY))
+    if smoke and os.environ.get(ENV_STAFF):
+        try:
+            session.start(
+                auth.sign_in(
+                    ctx, staff_no=os.environ[ENV_STAFF], password=os.environ.get(ENV_PASSWORD, "")
+                )
+            )
+        except DomainError as exc:
+            print(i18n.text(exc.key, **exc.params), file=sys.stderr)
+            return 3
+        open_workbench(app, ctx, worker, session, None, exit_when_ready=True)
+    else:
+        from ui.sign_in import Gatekeeper
+
+        gate = Gatekeeper(worker, session, idle_minutes=branch.idle_lock_minutes)
+        gate.screen.set_branch(branch.name)
+        if args.demo:
+            demo_numbers = {demo.DEMO_BRANCH["admin_no"], *(s[0] for s in DEMO_STAFF)}
+            gate.screen.set_accounts(
+                [m for m in staff.list_staff(ctx) if m.staff_no in demo_numbers]
+            )
+        gate.signed_in.connect(lambda: open_workbench(app, ctx, worker, session, gate))
+        gate.start(args.actor or "")
+        if smoke:
+            # Nobody to sign in: ready means the sign-in screen is up.
+            QTimer.singleShot(0, app.quit)
+    code = app.exec()
+    worker.shutdown()
+    ctx.db.close()
+    return int(code)
+
+
+def open_workbench(
+    app: QApplication,
+    ctx: ServiceContext,
+    worker: DbWorker,
+    session: UserSession,
+    gate: Gatekeeper | None,
+    *,
+    exit_when_ready: bool = False,
+) -> None:
+    """The workbench, made at the first sign-in (later sign-ins reuse it)."""
+    if gate is not None and gate.window is not None:
+        return
     from ui.main_window import MainWindow
 
-    window = MainWindow(ctx, worker, me)
+    window = MainWindow(ctx, worker, session)
+    if gate is not None:
+        gate.window = window
+        window.lock_requested.connect(gate.switch_user)
+        window.branch_changed.connect(lambda info: gate.set_idle_minutes(info.idle_lock_minutes))
     window.show()
-    if os.environ.get(ENV_EXIT_WHEN_READY):
+    if exit_when_ready:
         # For start-up measurements and smoke tests: quit as soon as the list has its
         # first page, i.e. when a clerk could start working.
         window.table.model.page_loaded.connect(lambda _page: app.quit())
         window.table.model.ids_loaded.connect(
             lambda: app.quit() if window.table.model.rowCount() == 0 else None
         )
-    code = app.exec()
-    worker.shutdown()
-    ctx.db.close()
-    return int(code)

@@ -39,7 +39,6 @@ from branchdesk.documents.story import Story
 from branchdesk.documents.texts import Texts
 from branchdesk.domain import process
 from branchdesk.domain.errors import DomainError
-from branchdesk.domain.identity import mask_phone
 from branchdesk.domain.model import EscalationState
 from branchdesk.domain.sla import MilestoneStatus
 from branchdesk.i18n import field_label
@@ -48,6 +47,7 @@ from branchdesk.services.cases import CaseView
 from branchdesk.services.context import ServiceContext
 from ui import i18n
 from ui.action_dialog import ActionDialog
+from ui.session import UserSession
 from ui.worker import DbWorker
 
 OVERDUE = QColor("#c62828")
@@ -85,8 +85,8 @@ class Loaded:
     now: datetime
 
 
-def load(ctx: ServiceContext, number: str) -> Loaded:
-    view = cases.get_case(ctx, number)
+def load(ctx: ServiceContext, number: str, viewer: str) -> Loaded:
+    view = cases.get_case(ctx, number, viewer=viewer)
     names = {m.staff_no: m.name for m in staff.list_staff(ctx)}
     return Loaded(view, names, ctx.now())
 
@@ -111,11 +111,16 @@ class CaseDetail(QWidget):
 
     case_changed = Signal(str)
 
-    def __init__(self, worker: DbWorker, me: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, worker: DbWorker, session: UserSession, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.worker = worker
-        self.me = me
+        self.session = session
         self.number: str | None = None
+        #: The full personal data of the shown case, after "Show full" (for this case
+        #: and this person only: cleared when either changes).
+        self.revealed: Mapping[str, str | None] | None = None
         self.loaded: Loaded | None = None
         self.dialog: ActionDialog | None = None
         self.buttons: dict[str, QPushButton] = {}
@@ -138,6 +143,8 @@ class CaseDetail(QWidget):
             shortcut.activated.connect(lambda i=i: self._shortcut(i))
             self._shortcuts.append(shortcut)
         worker.changed.connect(self.refresh)
+        # Another person: read the case again as they may see it (masking, actions).
+        session.changed.connect(lambda: self.show_case(self.number))
         # Besides LanguageChange: Qt sends none when the new translator holds no text.
         i18n.notifier.changed.connect(self.retranslate)
         self.retranslate()
@@ -207,6 +214,19 @@ class CaseDetail(QWidget):
                 row, col = (row, 2) if col == 0 else (row + 1, 0)
             self.fact_labels[name] = (key, value)
         layout.addLayout(self.facts)
+        reveal_row = QHBoxLayout()
+        self.reveal_button = QPushButton()
+        self.reveal_button.setObjectName("reveal")
+        self.reveal_button.setAutoDefault(True)
+        self.reveal_button.clicked.connect(self.reveal)
+        self.reveal_note = QLabel()
+        self.reveal_note.setObjectName("reveal_note")
+        self.reveal_note.setWordWrap(True)
+        self.reveal_note.setStyleSheet("color: #555;")
+        self.reveal_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        reveal_row.addWidget(self.reveal_button)
+        reveal_row.addWidget(self.reveal_note, 1)
+        layout.addLayout(reveal_row)
 
         self.actions_title = QLabel()
         self.actions_title.setStyleSheet("font-weight: bold; margin-top: 6px;")
@@ -312,13 +332,14 @@ class CaseDetail(QWidget):
             (code for code, choice in self.document_language_actions.items() if choice.isChecked()),
             None,
         )
-        print_case_document(self.worker, self.me, self.number, kind, self, lang=lang)
+        print_case_document(self.worker, self.session, self.number, kind, self, lang=lang)
 
     # -- loading --------------------------------------------------------------------
     def show_case(self, number: str | None) -> None:
         """Show case `number` (None: nothing)."""
         self.number = number
         self.loaded = None
+        self.revealed = None
         self._error = None
         self._render()
         if number is not None:
@@ -329,9 +350,9 @@ class CaseDetail(QWidget):
         if self.number is None:
             return
         self._token += 1
-        token, number = self._token, self.number
+        token, number, viewer = self._token, self.number, self.session.staff_no
         self.worker.run(
-            lambda ctx: load(ctx, number),
+            lambda ctx: load(ctx, number, viewer),
             on_done=lambda result: self._loaded(token, result),
             on_error=lambda error: self._failed(token, error),
         )
@@ -366,6 +387,13 @@ class CaseDetail(QWidget):
         self.deadlines_title.setText(self.tr("Time limits"))
         self.history_title.setText(self.tr("History (newest first)"))
         self.print_button.setText(self.tr("Print… (Ctrl+P)"))
+        self.reveal_button.setText(self.tr("Show full"))
+        self.reveal_button.setToolTip(
+            self.tr(
+                "Show the customer's full phone, ID and service numbers "
+                "(recorded in the audit trail)"
+            )
+        )
         self.print_actions["receipt"].setText(self.tr("Acceptance &receipt (reprint)"))
         self.print_actions["closure_letter"].setText(self.tr("&Closure letter"))
         self.print_actions["case_record"].setText(self.tr("Case record &sheet"))
@@ -430,14 +458,15 @@ class CaseDetail(QWidget):
             received += self.tr(" (back-dated; entered {entered})").format(
                 entered=display.when(c.entered_at, tz)
             )
+        # Masked by the service unless this person needs the full values; "Show full"
+        # fetches them (audited) for this case only.
+        full = self.revealed or {}
+        phone = full.get("phone") or c.customer_phone
         facts = {
-            "customer": (
-                field_label("customer", lang),
-                f"{c.customer_name}  {mask_phone(c.customer_phone)}",
-            ),
+            "customer": (field_label("customer", lang), f"{c.customer_name}  {phone}"),
             "service_number": (
                 field_label("customer.service_number", lang),
-                c.service_number or "",
+                full.get("service_number") or c.service_number or "",
             ),
             "category": (
                 field_label("category", lang),
@@ -461,6 +490,45 @@ class CaseDetail(QWidget):
             value_label.setText(value)
             key_label.setVisible(bool(value))
             value_label.setVisible(bool(value))
+        self._reveal_state(view, lang)
+
+    def _reveal_state(self, view: CaseView, lang: str) -> None:
+        can_reveal = view.masked and self.session.allows("pii.reveal")
+        self.reveal_button.setVisible(can_reveal and self.revealed is None)
+        if self.revealed is None:
+            self.reveal_note.setText(self.tr("Personal data masked") if view.masked else "")
+        else:
+            id_number = self.revealed.get("id_number")
+            shown = self.tr("Shown in full; recorded in the audit trail.")
+            if id_number:
+                shown = f"{field_label('customer.id_number', lang)}: {id_number}  ·  {shown}"
+            self.reveal_note.setText(shown)
+        self.reveal_note.setVisible(bool(self.reveal_note.text()))
+
+    def reveal(self) -> None:
+        """The customer's full personal data of the shown case (an audited action)."""
+        view = self.view
+        if view is None or not view.masked:
+            return
+        number, actor = view.case.number, self.session.staff_no
+
+        def shown(values: Mapping[str, str | None]) -> None:
+            # Still the same case and the same person (a re-read of the case keeps it).
+            same = self.number == number and self.session.staff_no == actor
+            if shiboken6.isValid(self) and same:
+                self.revealed = values
+                self._render()
+
+        def refused(error: DomainError) -> None:
+            if shiboken6.isValid(self):
+                self.reveal_note.setText(i18n.text(error.key, **error.params))
+                self.reveal_note.show()
+
+        self.worker.run(
+            lambda ctx: cases.reveal(ctx, number=number, actor=actor),
+            on_done=shown,
+            on_error=refused,
+        )
 
     def _badge(self, name: str, text: str, background: str, colour: str) -> None:
         badge = self.badges[name]
@@ -597,7 +665,7 @@ class CaseDetail(QWidget):
         view = self.view
         if view is None or action not in view.allowed_actions:
             return None
-        dialog = ActionDialog.open_for(self.worker, self.me, view, action, self)
+        dialog = ActionDialog.open_for(self.worker, self.session, view, action, self)
         dialog.acted.connect(self._acted)
         dialog.finished.connect(lambda _result, d=dialog: self._closed(d))
         self.dialog = dialog

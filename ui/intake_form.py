@@ -57,6 +57,7 @@ from branchdesk.services.cases import CaseView
 from branchdesk.services.context import ServiceContext
 from ui import i18n
 from ui.customer_lookup import ERROR_COLOUR, LOOKUP_DELAY_MS, CustomerLookup, named
+from ui.session import UserSession
 from ui.worker import DbWorker
 
 _W = TypeVar("_W", bound=QWidget)
@@ -136,11 +137,16 @@ class IntakeForm(QWidget):
     saved = Signal(str)
     save_and_print_requested = Signal(str)
 
-    def __init__(self, worker: DbWorker, me: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, worker: DbWorker, session: UserSession, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._worker = worker
         self._ctx: ServiceContext = worker.ctx
-        self._me = me
+        # The form belongs to the person who opened it: their draft is put aside, not
+        # handed over, when someone else signs in (see ui.main_window).
+        self.owner = session.staff_no
+        self._session = session
         self._fields: dict[str, _Field] = {}
         self._field_errors: dict[str, FieldError] = {}
         self._other_errors: tuple[FieldError, ...] = ()
@@ -644,7 +650,7 @@ class IntakeForm(QWidget):
             return  # the first press is being saved
         self._settle_category()
         form = self._collect()
-        me = self._me
+        me = self._session.staff_no
         self._set_saving(True)
 
         def intake(ctx: ServiceContext) -> CaseView:

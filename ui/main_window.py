@@ -1,6 +1,10 @@
 """The workbench window a clerk and a manager live in all day: work queues on the left,
 the case list in the middle, the case detail on the right, intake one keystroke away,
-a search box that finds as you type, and deadlines that announce themselves."""
+a search box that finds as you type, and deadlines that announce themselves.
+
+Everything is done as the signed-in person (`ui.session.UserSession`); what their roles
+may not do is not offered. Each person's unfinished intake form is their own: when
+someone else signs in it is put aside, and it comes back when its owner returns."""
 
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ from ui.case_detail import CaseDetail
 from ui.case_table import CaseTable
 from ui.intake_form import IntakeForm
 from ui.queue_panel import QueuePanel
+from ui.session import UserSession
 from ui.worker import DbWorker
 
 SEARCH_DELAY_MS = 250
@@ -41,9 +46,14 @@ class IntakeDialog(QDialog):
     """The intake form in its own window: opened with Ctrl+N, kept open between
     customers (the form clears itself after each save)."""
 
-    def __init__(self, worker: DbWorker, me: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, worker: DbWorker, session: UserSession, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self.form = IntakeForm(worker, me, self)
+        self.form = IntakeForm(worker, session, self)
+        self.owner = session.staff_no
+        #: Open when its owner was replaced by someone else: shown again when they return.
+        self.reopen_when_back = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.form)
@@ -53,6 +63,10 @@ class IntakeDialog(QDialog):
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("New case"))
 
+    def put_aside(self) -> None:
+        """Someone else signed in while this (hidden) form was open: keep it for later."""
+        self.reopen_when_back = True
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
@@ -60,22 +74,25 @@ class IntakeDialog(QDialog):
 
 
 class MainWindow(QMainWindow):
-    """The workbench. `me` is the acting staff member's number."""
+    """The workbench, used by the signed-in staff member of `session`."""
 
     deadlines_announced = Signal(int, int)  # overdue, nearly due (for tests and the tray)
+    lock_requested = Signal()  # Ctrl+Shift+L: lock now and let anyone sign in
+    branch_changed = Signal(object)  # BranchInfo saved in the settings (idle lock time)
 
-    def __init__(self, ctx: ServiceContext, worker: DbWorker, me: str) -> None:
+    def __init__(self, ctx: ServiceContext, worker: DbWorker, session: UserSession) -> None:
         super().__init__()
         self.ctx = ctx
         self.worker = worker
-        self.me = me
-        self._intake: IntakeDialog | None = None
+        self.session = session
+        #: Each person's intake window (with their unfinished form), by staff number.
+        self._intakes: dict[str, IntakeDialog] = {}
         self._last_overdue = -1
         self._last_nearly = -1
 
-        self.queues = QueuePanel(worker, me, self)
+        self.queues = QueuePanel(worker, session, self)
         self.table = CaseTable(worker, self)
-        self.detail = CaseDetail(worker, me, self)
+        self.detail = CaseDetail(worker, session, self)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.queues)
         splitter.addWidget(self.table)
@@ -100,6 +117,9 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self.status = QLabel(self)
         self.statusBar().addPermanentWidget(self.status)
+        self.signed_in = QLabel(self)
+        self.signed_in.setObjectName("signed_in")
+        self.statusBar().addPermanentWidget(self.signed_in)
         self.busy = QLabel(self)
         self.statusBar().addWidget(self.busy)
         worker.busy.connect(self._show_busy)
@@ -126,6 +146,8 @@ class MainWindow(QMainWindow):
         self.retranslate()
         # A bound slot (not a lambda): Qt drops the connection when the window goes.
         i18n.notifier.changed.connect(self._language_changed)
+        session.changed.connect(self._session_changed)
+        self._offer_what_is_allowed()
         self.queues.select("mine")
         self._apply_filter()
 
@@ -148,6 +170,10 @@ class MainWindow(QMainWindow):
         self.act_language = self._action("Ctrl+L", self.toggle_language)
         self.act_settings = self._action("Ctrl+,", self.open_settings)
         self.act_about = self._action("F1", self.about)
+        self.act_staff = self._action("Ctrl+Shift+U", self.open_staff)
+        self.act_audit = self._action("Ctrl+Shift+A", self.open_audit)
+        # Ctrl+L is the language; with Shift it locks ("L" as on Windows' Win+L).
+        self.act_lock = self._action("Ctrl+Shift+L", self.lock_requested.emit)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar(self)
@@ -158,6 +184,10 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         bar.addWidget(self.search)
         bar.addAction(self.act_refresh)
+        bar.addSeparator()
+        bar.addAction(self.act_staff)
+        bar.addAction(self.act_audit)
+        bar.addAction(self.act_lock)
         bar.addSeparator()
         bar.addAction(self.act_language)
         bar.addAction(self.act_settings)
@@ -175,6 +205,10 @@ class MainWindow(QMainWindow):
         )
         self.act_settings.setText(self.tr("Settings (Ctrl+,)"))
         self.act_about.setText(self.tr("About (F1)"))
+        self.act_staff.setText(self.tr("Staff (Ctrl+Shift+U)"))
+        self.act_audit.setText(self.tr("Audit trail (Ctrl+Shift+A)"))
+        self.act_lock.setText(self.tr("Lock / switch user (Ctrl+Shift+L)"))
+        self.signed_in.setText(self.tr("Signed in: %1").replace("%1", self.session.describe()))
         self.search.setPlaceholderText(
             self.tr("Search: name, text, case number, phone or service number (Ctrl+F)")
         )
@@ -194,7 +228,7 @@ class MainWindow(QMainWindow):
         previous = self.table.filter()
         return CaseFilter(
             queue=self.queues.current() or "all",
-            me=self.me,
+            me=self.session.staff_no,
             text=self.search.text().strip(),
             sort=previous.sort,
             descending=previous.descending,
@@ -220,14 +254,24 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         self.worker.changed.emit()
 
+    @property
+    def _intake(self) -> IntakeDialog | None:
+        """The signed-in person's intake window, if they opened one."""
+        return self._intakes.get(self.session.staff_no)
+
     def open_intake(self) -> None:
-        if self._intake is None:
-            self._intake = IntakeDialog(self.worker, self.me, self)
-            self._intake.form.saved.connect(self._case_saved)
-            self._intake.form.save_and_print_requested.connect(self._print_receipt)
-        self._intake.show()
-        self._intake.raise_()
-        self._intake.activateWindow()
+        if not self.session.allows("case.intake"):
+            return
+        dialog = self._intake
+        if dialog is None:
+            dialog = IntakeDialog(self.worker, self.session, self)
+            dialog.form.saved.connect(self._case_saved)
+            dialog.form.save_and_print_requested.connect(self._print_receipt)
+            self._intakes[self.session.staff_no] = dialog
+        dialog.reopen_when_back = False
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
 
     def _case_saved(self, number: str) -> None:
         self.statusBar().showMessage(self.tr("Saved as %1").replace("%1", number), 10_000)
@@ -240,7 +284,7 @@ class MainWindow(QMainWindow):
         # Printing support (QtPrintSupport, PDF rendering) loads on the first print.
         from ui.printing import print_case_document
 
-        print_case_document(self.worker, self.me, number, "receipt", self._intake or self)
+        print_case_document(self.worker, self.session, number, "receipt", self._intake or self)
 
     def toggle_language(self) -> None:
         i18n.set_language("en" if i18n.current() == "zh_CN" else "zh_CN")
@@ -248,7 +292,47 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from ui.settings_dialog import SettingsDialog
 
-        SettingsDialog(self.worker, self.me, self).exec()
+        dialog = SettingsDialog(self.worker, self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.branch_saved.connect(self.branch_changed)
+        # open(), not exec(): a lock hides and later shows it again without ending it.
+        dialog.open()
+
+    def open_staff(self) -> None:
+        if self.session.allows("staff.manage"):
+            from ui.staff_dialog import StaffDialog
+
+            StaffDialog.show_for(self.worker, self.session, self)
+
+    def open_audit(self) -> None:
+        if self.session.allows("audit.read"):
+            from ui.audit_view import AuditView
+
+            AuditView.show_for(self.worker, self.session, self)
+
+    # ---------------------------------------------------------------- sessions
+    def _offer_what_is_allowed(self) -> None:
+        """Hide what the signed-in person's roles may not do (the services refuse it)."""
+        allowed = {
+            self.act_new: self.session.allows("case.intake"),
+            self.act_staff: self.session.allows("staff.manage"),
+            self.act_audit: self.session.allows("audit.read"),
+        }
+        for action, allow in allowed.items():
+            action.setVisible(allow)
+            action.setEnabled(allow)
+
+    @Slot()
+    def _session_changed(self) -> None:
+        """Someone else signed in: their lists, their permissions, their own draft (the
+        previous person's is put aside by the lock, see ui.sign_in)."""
+        self._offer_what_is_allowed()
+        self.retranslate()
+        self._apply_filter()
+        dialog = self._intake
+        if dialog is not None and dialog.reopen_when_back:
+            # After the window itself is shown again.
+            QTimer.singleShot(0, self.open_intake)
 
     def about(self) -> None:
         QMessageBox.about(
@@ -300,6 +384,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._upkeep.stop()
-        if self._intake is not None:
-            self._intake.close()
+        for dialog in self._intakes.values():
+            dialog.close()
         super().closeEvent(event)

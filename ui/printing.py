@@ -51,6 +51,7 @@ from branchdesk.i18n import format_field_errors
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.printing import PrintedDocument, print_document
 from ui import i18n
+from ui.session import UserSession
 from ui.worker import DbWorker
 
 # Printing at a laser printer's full 1200 dpi would need ~550 MB per A4 page image;
@@ -348,7 +349,7 @@ def error_text(error: DomainError) -> str:
 
 def print_case_document(
     worker: DbWorker,
-    me: str,
+    session: UserSession,
     number: str,
     kind: str,
     parent: QWidget | None,
@@ -360,6 +361,7 @@ def print_case_document(
     its preview over `parent`; a refusal (no resolution yet for a closure letter …) is
     shown in a message box."""
     key = (number, kind)
+    me = session.staff_no
     running = _pending.get(key)
     if running is not None and not _crashed(running):
         return

@@ -16,6 +16,7 @@ from branchdesk.domain.errors import DomainError
 from branchdesk.services import worklists
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.worklists import QUEUES
+from ui.session import UserSession
 from ui.worker import DbWorker
 
 # How often the counts are read again although nothing was written.
@@ -34,14 +35,14 @@ class QueuePanel(QWidget):
     def __init__(
         self,
         worker: DbWorker,
-        me: str,
+        session: UserSession,
         parent: QWidget | None = None,
         *,
         nearly_due_hours: int = 4,
     ) -> None:
         super().__init__(parent)
         self._worker = worker
-        self._me = me
+        self._session = session
         self._nearly_due_hours = nearly_due_hours
         self._counts: dict[str, int] = {}
         self._generation = 0  # only the latest count request is shown
@@ -65,6 +66,8 @@ class QueuePanel(QWidget):
         self.refresh_timer.timeout.connect(self.refresh)
         self.refresh_timer.start()
         worker.changed.connect(self.refresh)
+        # "My cases" is someone else's after a change of user.
+        session.changed.connect(self.refresh)
         self.retranslate()
         self.refresh()
 
@@ -97,7 +100,7 @@ class QueuePanel(QWidget):
         """Read the counts again on the worker."""
         self._generation += 1
         generation = self._generation
-        me, hours = self._me, self._nearly_due_hours
+        me, hours = self._session.staff_no, self._nearly_due_hours
 
         def fetch(ctx: ServiceContext) -> dict[str, int]:
             return worklists.counts(ctx, me=me, nearly_due_hours=hours)

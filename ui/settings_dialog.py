@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -37,10 +38,17 @@ from branchdesk.bootstrap import key_mode
 from branchdesk.domain.errors import DomainError, ValidationError
 from branchdesk.i18n import format_field_errors
 from branchdesk.services import search_index
-from branchdesk.services.branch import BranchInfo, branch_info, set_branch_logo, update_branch
+from branchdesk.services.branch import (
+    IDLE_LOCK_RANGE,
+    BranchInfo,
+    branch_info,
+    set_branch_logo,
+    update_branch,
+)
 from branchdesk.services.context import ServiceContext
 from ui import crash, i18n
 from ui.long_work import LongWork
+from ui.session import UserSession
 from ui.setup_dialogs import ERROR_STYLE, FieldRow, language_combo, show_field_errors
 from ui.worker import DbWorker
 
@@ -104,17 +112,21 @@ def _read_only(parent: QWidget) -> QLineEdit:
 
 
 class SettingsDialog(QDialog):
-    """Language, branch details, data location and versions. `me` is the acting staff
-    member; every change is recorded in the audit log under that number."""
+    """Language, branch details, data location and versions. Changes are made as the
+    signed-in staff member (recorded in the audit log under their number); the pages
+    and buttons their roles may not use are not shown."""
 
     loaded = Signal()
     branch_saved = Signal(object)  # BranchInfo
     language_saved = Signal(str)
 
-    def __init__(self, worker: DbWorker, me: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, worker: DbWorker, session: UserSession, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.worker = worker
-        self.me = me
+        self.session = session
+        self.me = session.staff_no
         self.info: Installation | None = None
         self._errors: list[DomainError] = []
         self._status_text: tuple[str, str] = ("", "")  # (which message, tab)
@@ -125,6 +137,11 @@ class SettingsDialog(QDialog):
         self._build_data_tab()
         self._build_about_tab()
         self.tabs.currentChanged.connect(self._tab_changed)
+        # Only what the services would accept from this person is offered.
+        self.may_configure = session.allows("branch.settings")
+        if not self.may_configure:
+            self.tabs.removeTab(self.tabs.indexOf(self.branch_page))
+        self.rebuild_button.setVisible(session.allows("branch.maintenance"))
 
         self.close_button = QPushButton(self)
         self.close_button.setAutoDefault(False)
@@ -173,10 +190,13 @@ class SettingsDialog(QDialog):
         self.name = QLineEdit(page)
         self.address = QLineEdit(page)
         self.phone = QLineEdit(page)
+        self.idle_lock = QSpinBox(page)
+        self.idle_lock.setRange(*IDLE_LOCK_RANGE)
         self.rows = {
             "branch_name": FieldRow(self.name, page),
             "address": FieldRow(self.address, page),
             "phone": FieldRow(self.phone, page),
+            "idle_lock_minutes": FieldRow(self.idle_lock, page),
         }
         self.branch_labels = {field: QLabel(page) for field in ("code", *self.rows)}
         form = QFormLayout()
@@ -368,6 +388,14 @@ class SettingsDialog(QDialog):
         self.branch_labels["address"].setText(self.tr("&Address:"))
         self.branch_labels["phone"].setText(self.tr("P&hone:"))
         self.phone.setPlaceholderText(self.tr("printed on receipts, e.g. 020-12345678"))
+        self.branch_labels["idle_lock_minutes"].setText(self.tr("&Lock after idle:"))
+        self.idle_lock.setSuffix(self.tr(" min"))
+        self.idle_lock.setToolTip(
+            self.tr(
+                "With no key pressed and no mouse moved for this long, the workbench locks; "
+                "what was typed is kept for the same person."
+            )
+        )
         self.code_note.setText(
             self.tr(
                 "The branch code is part of every case number and is known to headquarters, "
@@ -474,7 +502,7 @@ class SettingsDialog(QDialog):
             self.save_branch()
 
     def _set_loading(self, loading: bool) -> None:
-        for widget in (self.name, self.address, self.phone, self.save_button):
+        for widget in (self.name, self.address, self.phone, self.idle_lock, self.save_button):
             widget.setEnabled(not loading)
 
     def _loaded(self, info: Installation) -> None:
@@ -495,15 +523,22 @@ class SettingsDialog(QDialog):
         self.name.setText(branch.name)
         self.address.setText(branch.address)
         self.phone.setText(branch.phone)
+        self.idle_lock.setValue(branch.idle_lock_minutes)
 
     def apply_language(self) -> None:
         """Switch the interface now and keep the choice as the branch's language."""
-        lang = str(self.language.currentData())
+        lang, me = str(self.language.currentData()), self.me
         if lang != i18n.current():
             i18n.set_language(lang)
         self._set_status("", "language")
+        if not self.may_configure:
+            # The branch's language is an administrator's setting: switch this session only.
+            self.language_status.setText(
+                self.tr("Switched for now; an administrator sets the branch's language.")
+            )
+            return
         self.worker.run(
-            lambda ctx: update_branch(ctx, language=lang, actor=self.me),
+            lambda ctx: update_branch(ctx, language=lang, actor=me),
             on_done=lambda _info: self._language_stored(lang),
             on_error=self._language_not_stored,
             writes=True,
@@ -520,10 +555,13 @@ class SettingsDialog(QDialog):
         if self.info is None:
             return
         name, address, phone = self.name.text(), self.address.text(), self.phone.text()
+        idle, me = self.idle_lock.value(), self.me
         self._set_status("", "branch")
         self.save_button.setEnabled(False)
         self.worker.run(
-            lambda ctx: update_branch(ctx, name=name, address=address, phone=phone, actor=self.me),
+            lambda ctx: update_branch(
+                ctx, name=name, address=address, phone=phone, idle_lock_minutes=idle, actor=me
+            ),
             on_done=self._branch_stored,
             on_error=self._branch_not_stored,
             writes=True,

@@ -291,6 +291,7 @@ class SetupDetails(TypedDict):
     branch_name: str
     admin_no: str
     admin_name: str
+    admin_password: str
     address: str
     phone: str
     language: str
@@ -298,8 +299,8 @@ class SetupDetails(TypedDict):
 
 
 class SetupDialog(QDialog):
-    """First run on this computer: the branch, its first administrator and (without a
-    secure keyring) the database passphrase."""
+    """First run on this computer: the branch, its first administrator with their own
+    password, and (without a secure keyring) the database passphrase."""
 
     def __init__(
         self, parent: QWidget | None = None, *, data_dir: Path, secure_keyring: bool
@@ -343,6 +344,16 @@ class SetupDialog(QDialog):
         admin_form = QFormLayout(self.admin_box)
         for field in ("staff_no", "name"):
             admin_form.addRow(self._label(field), self.rows[field])
+        # Their own password, chosen now: there is no default password anywhere. (A
+        # late import: the password fields are built from this module's FieldRow.)
+        from ui.passwords import NewPasswordFields
+
+        self.admin_password = NewPasswordFields(
+            lambda: (self.admin_no.text().strip(), self.admin_name.text()),
+            self.admin_box,
+            field="password",
+        )
+        admin_form.addRow(self.admin_password)
 
         self.key_box = QGroupBox(self)
         key_layout = QVBoxLayout(self.key_box)
@@ -472,6 +483,7 @@ class SetupDialog(QDialog):
             branch_name=clean_text(self.name.text()),
             admin_no=self.admin_no.text().strip(),
             admin_name=clean_text(self.admin_name.text()),
+            admin_password=self.admin_password.value(),
             address=clean_text(self.address.text()),
             phone=normalise_phone(self.phone.text()) or "",
             language=str(self.language.currentData()),
@@ -482,11 +494,12 @@ class SetupDialog(QDialog):
         self._errors = self.field_errors()
         show_field_errors(self.rows, self._errors, self.general_error)
         passphrase_bad = self.passphrase is not None and self.passphrase.problems()
-        if self._errors and passphrase_bad:
+        password_bad = self.admin_password.problems()
+        if self._errors and (passphrase_bad or password_bad):
             # Fields are fixed from the top: the focus goes to the first one in error.
             first = next(f for f in self.rows if any(e.field == f for e in self._errors))
             self.rows[first].editor.setFocus(Qt.FocusReason.OtherFocusReason)
-        if not self._errors and not passphrase_bad:
+        if not self._errors and not passphrase_bad and not password_bad:
             super().accept()
 
     @classmethod

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from tests.conftest import Branch
@@ -24,6 +26,13 @@ def _ui_language(qapp: QApplication) -> Iterator[None]:
     i18n.set_language("zh_CN")
     yield
     i18n.set_language("zh_CN")
+
+
+@pytest.fixture(autouse=True)
+def _workstation_settings(tmp_path: Path) -> Iterator[None]:
+    """The workstation's remembered settings (last staff number) in a temp folder."""
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
+    yield
 
 
 @pytest.fixture

@@ -10,9 +10,11 @@ from pytestqt.qtbot import QtBot
 
 from branchdesk.domain.actions import ACTION_PARAMS, ParamType
 from branchdesk.domain.model import CaseState, InvestigationMethod
+from branchdesk.domain.permissions import Role
 from branchdesk.services import cases
 from branchdesk.services.cases import CaseView
 from tests.conftest import Branch, complaint_form
+from tests.ui.signing import signed_in
 from tests.ui.typing import drain, type_text
 from ui import i18n
 from ui.action_dialog import ActionDialog
@@ -36,7 +38,7 @@ def complaint(branch: Branch) -> CaseView:
 def opened(
     qtbot: QtBot, worker: DbWorker, view: CaseView, action: str, me: str = "H201"
 ) -> ActionDialog:
-    dialog = ActionDialog.open_for(worker, me, view, action, None)
+    dialog = ActionDialog.open_for(worker, signed_in(worker.ctx, me), view, action, None)
     qtbot.addWidget(dialog)
     return dialog
 
@@ -138,7 +140,9 @@ def test_escape_cancels_and_writes_nothing(qtbot: QtBot, branch: Branch, worker:
         qtbot.keyClick(reason, Qt.Key.Key_Escape)
     assert finished.args == [QDialog.DialogCode.Rejected]
     drain(qtbot, worker)
-    assert cases.get_case(branch.ctx, view.case.number).case.state is CaseState.RECEIVED
+    assert (
+        cases.get_case(branch.ctx, view.case.number, viewer="A001").case.state is CaseState.RECEIVED
+    )
 
 
 def test_enter_breaks_a_line_in_long_text_and_ctrl_enter_confirms(
@@ -178,29 +182,36 @@ def test_a_second_enter_while_recording_is_ignored(
     qtbot.waitUntil(lambda: bool(acted))
     drain(qtbot, worker)
     assert len(acted) == 1
-    assert len(cases.get_case(branch.ctx, view.case.number).events) == 2
+    assert len(cases.get_case(branch.ctx, view.case.number, viewer="A001").events) == 2
 
 
 def test_refusals_of_no_field_of_the_dialog_are_shown_above_and_retranslated(
     qtbot: QtBot, branch: Branch, worker: DbWorker
 ) -> None:
     view = complaint(branch)
-    dialog = opened(qtbot, worker, view, "pause", me="X999")  # not a staff member
+    # Extending a time limit is a manager's decision: a handler is told who may.
+    dialog = opened(qtbot, worker, view, "extend", me="H201")
+    milestone = dialog.fields["milestone"].editor
+    assert isinstance(milestone, QComboBox)
+    milestone.setCurrentIndex(milestone.findData("acknowledge"))
     type_text(dialog.fields["reason"].editor, "等待客户提供账单")
     dialog.submit()
     qtbot.waitUntil(lambda: dialog.general_error.isVisibleTo(dialog))
     zh = dialog.general_error.text()
-    assert zh == "操作人：" + i18n.text("error.staff.unknown", staff_no="X999")
+    assert zh == i18n.text(
+        "error.permission.denied", permission="case.extend", roles=[Role.MANAGER]
+    )
+    assert "营业厅经理" in zh
     assert dialog.field_error("reason") == ""
 
     i18n.set_language("en")
     qtbot.waitUntil(lambda: dialog.general_error.text() != zh)
     assert dialog.general_error.text() == (
-        "Acting staff member: staff member X999 does not exist or is disabled"
+        "To extend a time limit you need one of these roles: branch manager"
     )
     reason = dialog.fields["reason"].editor
     assert isinstance(reason, QLineEdit) and reason.text() == "等待客户提供账单"
-    assert len(cases.get_case(branch.ctx, view.case.number).events) == 1
+    assert len(cases.get_case(branch.ctx, view.case.number, viewer="A001").events) == 1
 
 
 def test_a_bad_value_is_explained_under_its_field_in_either_language(
@@ -209,8 +220,8 @@ def test_a_bad_value_is_explained_under_its_field_in_either_language(
     view = complaint(branch)
     number = view.case.number
     cases.act(branch.ctx, number=number, action="acknowledge", params={}, actor="H201")
-    view = cases.get_case(branch.ctx, number)
-    dialog = opened(qtbot, worker, view, "assign")
+    view = cases.get_case(branch.ctx, number, viewer="A001")
+    dialog = opened(qtbot, worker, view, "assign", me="A001")
     staff_box = dialog.fields["to"].editor
     assert isinstance(staff_box, QComboBox)
     qtbot.waitUntil(lambda: staff_box.count() == 3)
@@ -222,7 +233,7 @@ def test_a_bad_value_is_explained_under_its_field_in_either_language(
     i18n.set_language("en")
     qtbot.waitUntil(lambda: "does not exist" in dialog.field_error("to"))
     assert staff_box.currentText() == "Z404"
-    assert cases.get_case(branch.ctx, number).case.state is CaseState.ACKNOWLEDGED
+    assert cases.get_case(branch.ctx, number, viewer="A001").case.state is CaseState.ACKNOWLEDGED
 
 
 def test_extension_pause_and_escalation_show_in_the_case(
@@ -231,7 +242,7 @@ def test_extension_pause_and_escalation_show_in_the_case(
     from ui.case_detail import URGENCY_ROLE, CaseDetail
 
     view = complaint(branch)
-    detail = CaseDetail(worker, "H201")
+    detail = CaseDetail(worker, signed_in(worker.ctx, "M301"))  # extending: a manager
     qtbot.addWidget(detail)
     detail.show_case(view.case.number)
     qtbot.waitUntil(lambda: detail.view is not None)

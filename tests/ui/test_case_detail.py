@@ -24,6 +24,7 @@ from branchdesk.domain.model import CaseState
 from branchdesk.services import cases
 from branchdesk.services.cases import CaseView
 from tests.conftest import TZ, Branch, complaint_form
+from tests.ui.signing import signed_in
 from tests.ui.typing import SHOTS, drain, type_text
 from ui import i18n
 from ui.action_dialog import ActionDialog
@@ -40,8 +41,8 @@ def new_complaint(branch: Branch) -> CaseView:
     return cases.intake(branch.ctx, form=complaint_form(), actor="A001")
 
 
-def shown(qtbot: QtBot, worker: DbWorker, number: str, me: str = "H201") -> CaseDetail:
-    detail = CaseDetail(worker, me)
+def shown(qtbot: QtBot, worker: DbWorker, number: str, me: str = "A001") -> CaseDetail:
+    detail = CaseDetail(worker, signed_in(worker.ctx, me))
     qtbot.addWidget(detail)
     detail.resize(760, 900)
     detail.show()
@@ -59,8 +60,11 @@ def milestone_row(detail: CaseDetail, milestone: str) -> int:
 def test_fresh_complaint_shows_header_deadlines_history_and_its_actions(
     qtbot: QtBot, branch: Branch, worker: DbWorker
 ) -> None:
-    view = new_complaint(branch)
-    detail = shown(qtbot, worker, view.case.number)
+    number = new_complaint(branch).case.number
+    # A handler who does not own the case: personal data masked, no owner's actions.
+    detail = shown(qtbot, worker, number, me="H201")
+    view = cases.get_case(branch.ctx, number, viewer="H201")
+    assert view.masked
 
     assert detail.number_label.text() == view.case.number
     assert detail.kind_line.text() == "投诉 · 已受理 · 普通"
@@ -95,7 +99,36 @@ def test_fresh_complaint_shows_header_deadlines_history_and_its_actions(
     assert list(detail.buttons)[:1] == ["acknowledge"]  # the next step of the process first
     assert detail.buttons["acknowledge"].text() == "确认受理"
     assert detail.buttons["acknowledge"].toolTip() == "确认受理 (Alt+1)"
-    assert list(detail.buttons)[-1] == "cancel"
+    assert "cancel" not in detail.buttons  # the owner's (or a manager's) decision
+
+
+def test_show_full_reveals_personal_data_once_asked_and_records_it(
+    qtbot: QtBot, branch: Branch, worker: DbWorker
+) -> None:
+    from branchdesk.services import audit
+    from branchdesk.services.audit import AuditFilter
+
+    number = new_complaint(branch).case.number
+    owner = shown(qtbot, worker, number, me="A001")  # the owner sees it all, no button
+    assert owner.fact_labels["customer"][1].text() == "张三  13812345678"
+    assert not owner.reveal_button.isVisibleTo(owner)
+
+    detail = shown(qtbot, worker, number, me="H201")
+    assert detail.fact_labels["customer"][1].text() == "张三  138****5678"
+    assert detail.reveal_button.isVisibleTo(detail)
+    assert detail.reveal_button.text() == ui("Show full")
+    detail.reveal_button.setFocus()
+    qtbot.keyClick(detail.reveal_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: detail.revealed is not None)
+    assert detail.fact_labels["customer"][1].text() == "张三  13812345678"
+    assert detail.fact_labels["service_number"][1].text() == "KD0200012345"
+    assert not detail.reveal_button.isVisibleTo(detail)
+    entries = audit.browse(branch.ctx, actor="A001", filter=AuditFilter(action="pii"))
+    assert [(e.actor, e.action, e.case_number) for e in entries] == [("H201", "pii.reveal", number)]
+    # Another case (or person) starts masked again.
+    detail.show_case(number)
+    qtbot.waitUntil(lambda: detail.view is not None)
+    assert detail.fact_labels["customer"][1].text() == "张三  138****5678"
 
 
 def test_back_dated_intake_says_when_it_was_entered(
@@ -115,7 +148,7 @@ def test_back_dated_intake_says_when_it_was_entered(
 
 
 def test_nothing_shown_and_unknown_case(qtbot: QtBot, branch: Branch, worker: DbWorker) -> None:
-    detail = CaseDetail(worker, "H201")
+    detail = CaseDetail(worker, signed_in(worker.ctx, "H201"))
     qtbot.addWidget(detail)
     detail.show_case(None)
     assert detail.view is None and not detail.buttons
@@ -126,7 +159,7 @@ def test_nothing_shown_and_unknown_case(qtbot: QtBot, branch: Branch, worker: Db
 
     missing = "GZ0012-20261125-0099"
     with pytest.raises(DomainError) as refused:
-        cases.get_case(branch.ctx, missing)
+        cases.get_case(branch.ctx, missing, viewer="A001")
     detail.show_case(missing)
     expected = i18n.text(refused.value.key, **refused.value.params)
     qtbot.waitUntil(lambda: detail.placeholder.text() == expected)
@@ -263,7 +296,7 @@ def test_whole_complaint_from_the_keyboard(qtbot: QtBot, branch: Branch, worker:
     assert set(detail.buttons) == {"reply_customer", "add_note", "archive", "reopen"}
 
     # What the pane showed is what was stored.
-    stored = cases.get_case(branch.ctx, number)
+    stored = cases.get_case(branch.ctx, number, viewer="A001")
     assert stored.case.state is CaseState.CLOSED
     assert [e.kind for e in stored.events] == [
         "received",
@@ -285,7 +318,7 @@ def test_whole_complaint_from_the_keyboard(qtbot: QtBot, branch: Branch, worker:
         "findings": "核查基站记录，室内覆盖不足",
     }
     assert stored.events[5].payload["compensation_fen"] == 5000
-    assert all(e.actor == "H201" for e in stored.events[1:])
+    assert all(e.actor == "A001" for e in stored.events[1:])
     assert stored.allowed_actions == tuple(detail.view.allowed_actions)
     assert len(changed) == 8
 
@@ -321,8 +354,8 @@ def test_missing_required_field_is_shown_under_it_and_nothing_changes(
 ) -> None:
     view = new_complaint(branch)
     number = view.case.number
-    cases.act(branch.ctx, number=number, action="acknowledge", params={}, actor="H201")
-    cases.act(branch.ctx, number=number, action="assign", params={"to": "H201"}, actor="H201")
+    cases.act(branch.ctx, number=number, action="acknowledge", params={}, actor="A001")
+    cases.act(branch.ctx, number=number, action="assign", params={"to": "H201"}, actor="A001")
     detail = shown(qtbot, worker, number)
 
     dialog = press_action(qtbot, detail, "record_investigation")
@@ -338,7 +371,7 @@ def test_missing_required_field_is_shown_under_it_and_nothing_changes(
         dialog.fields["methods"].editor
     )
     drain(qtbot, worker)
-    stored = cases.get_case(branch.ctx, number)
+    stored = cases.get_case(branch.ctx, number, viewer="A001")
     assert stored.case.state is CaseState.ASSIGNED and len(stored.events) == 3
     SHOTS.mkdir(parents=True, exist_ok=True)
     assert dialog.grab().save(str(SHOTS / "action_dialog_error_zh_CN.png"))
@@ -365,7 +398,7 @@ def test_an_action_taken_meanwhile_elsewhere_is_refused_with_its_message(
     qtbot.waitUntil(lambda: dialog.general_error.isVisibleTo(dialog))
     assert "不能在“已确认”状态下执行“确认受理”" in dialog.general_error.text()
     assert dialog.isVisible()
-    assert len(cases.get_case(branch.ctx, number).events) == 2
+    assert len(cases.get_case(branch.ctx, number, viewer="A001").events) == 2
 
 
 def test_overdue_deadline_turns_red_and_nearly_due_amber(
@@ -463,7 +496,7 @@ def mid_life_case(branch: Branch) -> CaseView:
         params={"reason": "regulator_threat", "detail": "客户表示若本周未解决将向管局投诉。"},
     )
     branch.clock.set(datetime(2026, 11, 27, 10, 0, tzinfo=TZ))
-    return cases.get_case(ctx, number)
+    return cases.get_case(ctx, number, viewer="A001")
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

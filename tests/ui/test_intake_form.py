@@ -31,6 +31,7 @@ from branchdesk.domain.validation import validate_intake
 from branchdesk.i18n import field_label, translate
 from branchdesk.services import cases, queries
 from tests.conftest import START, TZ, Branch, complaint_form
+from tests.ui.signing import signed_in
 from tests.ui.typing import SHOTS, drain, focused, press, type_text
 from ui import i18n
 from ui.intake_form import IntakeForm
@@ -44,7 +45,7 @@ Mod = Qt.KeyboardModifier
 
 @pytest.fixture
 def form(qtbot: QtBot, worker: DbWorker) -> IntakeForm:
-    widget = IntakeForm(worker, ME)
+    widget = IntakeForm(worker, signed_in(worker.ctx, ME))
     qtbot.addWidget(widget)
     widget.resize(1180, 860)
     widget.show()
@@ -138,7 +139,7 @@ def test_a_complaint_is_taken_end_to_end_with_the_keyboard(
     assert is_valid_case_number(number)
 
     drain(qtbot, worker)
-    case = cases.get_case(branch.ctx, number).case
+    case = cases.get_case(branch.ctx, number, viewer=ME).case
     assert case.kind == "complaint"
     assert case.channel == "walk_in"
     assert case.category == "technical/network"
@@ -172,7 +173,7 @@ def test_ctrl_p_saves_and_asks_for_the_receipt(
         press(qtbot, Key.Key_P, Mod.ControlModifier)
     assert receipt.args == saved.args
     drain(qtbot, worker)
-    assert cases.get_case(branch.ctx, saved.args[0]).case.customer_name == "张三"
+    assert cases.get_case(branch.ctx, saved.args[0], viewer=ME).case.customer_name == "张三"
 
 
 def test_a_bad_phone_is_shown_on_the_phone_field_and_nothing_is_saved(
@@ -277,7 +278,7 @@ def test_a_service_request_with_an_appointment_is_saved(
     with qtbot.waitSignal(form.saved) as saved:
         press(qtbot, Key.Key_Return)
     drain(qtbot, worker)
-    case = cases.get_case(branch.ctx, saved.args[0]).case
+    case = cases.get_case(branch.ctx, saved.args[0], viewer=ME).case
     assert case.kind == "service_request"
     assert case.category == "service_request/broadband_install"
     assert case.appointment is not None
@@ -378,7 +379,7 @@ def test_a_back_dated_letter_keeps_its_received_time(
     with qtbot.waitSignal(form.saved) as saved:
         press(qtbot, Key.Key_S, Mod.ControlModifier)
     drain(qtbot, worker)
-    case = cases.get_case(branch.ctx, saved.args[0]).case
+    case = cases.get_case(branch.ctx, saved.args[0], viewer=ME).case
     assert case.channel == "letter"
     assert case.received_at == datetime(2026, 11, 20, 14, 0, tzinfo=TZ)
     assert case.entered_at == START
@@ -457,7 +458,7 @@ def test_escape_on_an_empty_form_is_left_to_the_dialog_around_it(
 ) -> None:
     dialog = QDialog()
     qtbot.addWidget(dialog)
-    form = IntakeForm(worker, ME, dialog)
+    form = IntakeForm(worker, signed_in(worker.ctx, ME), dialog)
     QVBoxLayout(dialog).addWidget(form)
     dialog.show()
     dialog.activateWindow()

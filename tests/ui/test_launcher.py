@@ -12,15 +12,24 @@ from pathlib import Path
 from ui.launcher import _is_gui
 
 
-def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+PASSWORD = "Demo#Counter2026"
+
+
+def run(
+    *args: str, data_dir: Path, staff: str | None = "A001", password: str = PASSWORD
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRANCHDESK_")}
     env.update(
         QT_QPA_PLATFORM="offscreen",
         BRANCHDESK_PASSPHRASE="launcher test 2026",
         BRANCHDESK_EXIT_WHEN_READY="1",
+        # The smoke path signs in without the screen (and names the demo's password).
+        BRANCHDESK_PASSWORD=password,
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
         BRANCHDESK_DATA_DIR=str(data_dir),
     )
+    if staff is not None:
+        env["BRANCHDESK_STAFF"] = staff
     return subprocess.run(
         [sys.executable, "-m", "ui.launcher", *args],
         env=env,
@@ -37,6 +46,13 @@ def test_desktop_starts_with_demo_data_then_opens_again(tmp_path: Path) -> None:
     assert (tmp_path / "d" / "branch.db").exists()
     again = run(data_dir=tmp_path / "d")
     assert again.returncode == 0, again.stderr
+    # Every demo colleague signs in with the password chosen for the demo.
+    clerk = run(data_dir=tmp_path / "d", staff="C101")
+    assert clerk.returncode == 0, clerk.stderr
+    # Nobody signed in: ready is the sign-in screen; a wrong password gets no workbench.
+    assert run(data_dir=tmp_path / "d", staff=None).returncode == 0
+    wrong = run(data_dir=tmp_path / "d", password="Wrong#2026")
+    assert wrong.returncode == 3 and "4" in wrong.stderr
     listed = run("case", "list", "--json", "--limit", "5", data_dir=tmp_path / "d")
     assert listed.returncode == 0 and listed.stdout.startswith("[")
 

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from branchdesk.services import cases, queries, search_index
 from branchdesk.services.search_index import Cancelled
 from tests.conftest import Branch, complaint_form
+from tests.ui.signing import signed_in
 from ui.long_work import LongWork
 from ui.settings_dialog import SettingsDialog
 from ui.worker import DbWorker
@@ -23,7 +24,7 @@ def test_rebuild_from_the_settings_dialog(
     monkeypatch.setattr(search_index, "CHUNK", 2)
     for _ in range(5):
         cases.intake(branch.ctx, form=complaint_form(), actor="A001")
-    dialog = SettingsDialog(worker, "A001")
+    dialog = SettingsDialog(worker, signed_in(worker.ctx, "A001"))
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.rebuild_button.click()
@@ -76,7 +77,7 @@ def test_letterhead_logo_from_the_settings_dialog(
     logo = tmp_path / "logo.png"
     Image.new("RGB", (60, 20), (31, 95, 168)).save(logo)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(logo), ""))
-    dialog = SettingsDialog(worker, "A001")
+    dialog = SettingsDialog(worker, signed_in(worker.ctx, "A001"))
     qtbot.addWidget(dialog)
     dialog.logo_button.click()
 

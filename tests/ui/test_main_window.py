@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from branchdesk.domain.case_numbers import is_valid_case_number
 from branchdesk.services import cases
 from tests.conftest import Branch, complaint_form
+from tests.ui.signing import signed_in
 from tests.ui.typing import SHOTS, focused, press, type_text
 from ui import i18n
 from ui.main_window import MainWindow
@@ -26,7 +27,7 @@ Mod = Qt.KeyboardModifier
 def window(qtbot: QtBot, branch: Branch, worker: DbWorker) -> MainWindow:
     for _ in range(3):
         cases.intake(branch.ctx, form=complaint_form(), actor="A001")
-    win = MainWindow(branch.ctx, worker, "A001")
+    win = MainWindow(branch.ctx, worker, signed_in(branch.ctx, "A001"))
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -94,7 +95,7 @@ def test_take_a_complaint_and_acknowledge_it_with_the_keyboard_only(
         press(qtbot, Key.Key_Return)
     number = saved.args[0]
     assert is_valid_case_number(number)
-    stored = cases.get_case(branch.ctx, number).case
+    stored = cases.get_case(branch.ctx, number, viewer="A001").case
     assert stored.customer_name == "王小明" and stored.category == "technical/network"
     # The detail now shows the new case; its next step is one keystroke away.
     qtbot.waitUntil(
@@ -109,7 +110,9 @@ def test_take_a_complaint_and_acknowledge_it_with_the_keyboard_only(
     qtbot.waitExposed(action)
     activate(qtbot, action)
     press(qtbot, Key.Key_Return)
-    qtbot.waitUntil(lambda: cases.get_case(branch.ctx, number).case.state.value == "acknowledged")
+    qtbot.waitUntil(
+        lambda: cases.get_case(branch.ctx, number, viewer="A001").case.state.value == "acknowledged"
+    )
     # The list of "my cases" shows it too.
     qtbot.waitUntil(lambda: window.table.model.rowCount() == 4)
 

@@ -22,6 +22,7 @@ from reportlab.pdfgen import canvas
 from branchdesk.services import cases
 from branchdesk.services.printing import print_document
 from tests.conftest import Branch, complaint_form
+from tests.ui.signing import signed_in
 from tests.ui.typing import SHOTS, focused, press, type_text
 from ui import i18n, printing
 from ui.case_detail import CaseDetail
@@ -237,14 +238,14 @@ def pdf_text(doc: PrintedDocument) -> str:
 
 
 def prints_recorded(branch: Branch, number: str) -> list[dict[str, object]]:
-    events = cases.get_case(branch.ctx, number).events
+    events = cases.get_case(branch.ctx, number, viewer="A001").events
     return [dict(e.payload) for e in events if e.kind == "printed"]
 
 
 def test_save_and_print_in_the_intake_form_opens_the_receipt(
     qtbot: QtBot, branch: Branch, worker: DbWorker
 ) -> None:
-    window = MainWindow(branch.ctx, worker, "H201")
+    window = MainWindow(branch.ctx, worker, signed_in(branch.ctx, "H201"))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
@@ -299,7 +300,7 @@ def test_save_and_print_in_the_intake_form_opens_the_receipt(
 
 
 def shown_detail(qtbot: QtBot, worker: DbWorker, number: str) -> CaseDetail:
-    detail = CaseDetail(worker, "M301")
+    detail = CaseDetail(worker, signed_in(worker.ctx, "M301"))
     qtbot.addWidget(detail)
     detail.resize(760, 900)
     detail.show()

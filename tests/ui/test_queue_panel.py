@@ -16,6 +16,7 @@ from branchdesk.services import cases
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.worklists import QUEUES
 from tests.conftest import Branch, complaint_form
+from tests.ui.signing import signed_in
 from tests.ui.test_case_table import HeldWorker
 from tests.ui.typing import SHOTS
 from ui import i18n
@@ -57,7 +58,7 @@ def held(branch: Branch) -> Iterator[HeldWorker]:
 
 
 def panel_for(qtbot: QtBot, worker: DbWorker, me: str = "A001") -> QueuePanel:
-    panel = QueuePanel(worker, me)
+    panel = QueuePanel(worker, signed_in(worker.ctx, me))
     qtbot.addWidget(panel)
     qtbot.waitUntil(lambda: panel.counts() != {})
     return panel
@@ -154,7 +155,7 @@ def test_only_the_latest_counts_are_shown(
     qtbot: QtBot, branch: Branch, held: HeldWorker, known: dict[str, str]
 ) -> None:
     branch.clock.advance(hours=10)  # a and c are due in 10 h and 14 h
-    panel = QueuePanel(held, "A001")
+    panel = QueuePanel(held, signed_in(held.ctx, "A001"))
     qtbot.addWidget(panel)
     assert panel.nearly_due_hours == 4
     panel.nearly_due_hours = 12

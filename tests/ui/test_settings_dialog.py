@@ -11,7 +11,8 @@ from pytestqt.qtbot import QtBot
 from branchdesk import __version__
 from branchdesk.services.branch import branch_info
 from tests.conftest import Branch
-from tests.ui.typing import SHOTS, type_text
+from tests.ui.signing import signed_in
+from tests.ui.typing import SHOTS, drain, type_text
 from ui import i18n
 from ui.settings_dialog import SettingsDialog, year_spans
 from ui.worker import DbWorker
@@ -23,7 +24,7 @@ def shot(widget: QWidget, name: str) -> None:
 
 
 def open_dialog(qtbot: QtBot, worker: DbWorker, me: str = "A001") -> SettingsDialog:
-    dialog = SettingsDialog(worker, me)
+    dialog = SettingsDialog(worker, signed_in(worker.ctx, me))
     qtbot.addWidget(dialog)
     with qtbot.waitActive(dialog):  # window shortcuts (Ctrl+S) need the active window
         dialog.show()
@@ -141,19 +142,35 @@ def test_bad_branch_details_are_refused_under_their_fields(
     assert dialog.rows["phone"].error.text() == "not a valid phone number"
 
 
-def test_an_unknown_staff_member_cannot_change_the_branch(
+def test_only_an_administrator_changes_the_branch(
     qtbot: QtBot, worker: DbWorker, branch: Branch
 ) -> None:
-    dialog = open_dialog(qtbot, worker, me="X999")
+    dialog = open_dialog(qtbot, worker, me="M301")  # a manager, not an administrator
+    tabs = [dialog.tabs.widget(i) for i in range(dialog.tabs.count())]
+    assert dialog.branch_page not in tabs and dialog.language_page in tabs
+    assert not dialog.rebuild_button.isVisibleTo(dialog)
+    # The language switches this session only: the branch's setting is the admin's.
+    dialog.language.setCurrentIndex(dialog.language.findData("en"))
+    dialog.apply_language()
+    assert i18n.current() == "en"
+    assert "administrator" in dialog.language_status.text()
+    drain(qtbot, worker)
+    assert branch_info(branch.ctx).language == "zh_CN"
+
+
+def test_the_idle_lock_time_is_a_branch_setting(
+    qtbot: QtBot, worker: DbWorker, branch: Branch
+) -> None:
+    dialog = open_dialog(qtbot, worker)
     go_to(qtbot, dialog, dialog.branch_page)
-    dialog.address.setFocus()
-    qtbot.keyClicks(dialog.address, "Tianhe")
-    with qtbot.waitCallback() as done:
-        worker.delivered.connect(done)
-        qtbot.keyClick(dialog.address, Qt.Key.Key_Return)
-    assert dialog.branch_error.isVisible()
-    assert dialog.branch_error.text() == "操作人: 员工 X999 不存在或已停用"
-    assert branch_info(branch.ctx).address == ""
+    assert dialog.idle_lock.value() == 5
+    dialog.idle_lock.setFocus()
+    dialog.idle_lock.selectAll()
+    qtbot.keyClicks(dialog.idle_lock, "12")
+    with qtbot.waitSignal(dialog.branch_saved) as saved:
+        qtbot.keyClick(dialog.idle_lock, Qt.Key.Key_Return)
+    assert saved.args[0].idle_lock_minutes == 12
+    assert branch_info(branch.ctx).idle_lock_minutes == 12
 
 
 def test_data_and_about_tabs_show_the_installation(

@@ -18,6 +18,7 @@ from ui import i18n
 from ui.setup_dialogs import PassphraseDialog, SetupDialog, ask_passphrase
 
 GOOD_PASSPHRASE = "counter-7-morning"
+ADMIN_PASSWORD = "wangfang#2026"
 
 
 def shot(widget: QWidget, name: str) -> None:
@@ -61,6 +62,17 @@ def fill_setup(qtbot: QtBot, dialog: SetupDialog, *, code: str) -> None:
     qtbot.keyClicks(dialog.phone, "020 1234 5678")
     qtbot.keyClicks(dialog.admin_no, "A001")
     type_text(dialog.admin_name, "王芳")
+    # The administrator's own password, twice, checked against the policy as typed.
+    qtbot.keyClick(dialog.admin_name, Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.admin_password.password
+    qtbot.keyClicks(dialog.admin_password.password, "wangfang")
+    assert dialog.admin_password.password_row.error.text() == i18n.text(
+        "error.password.one_kind"
+    )
+    qtbot.keyClicks(dialog.admin_password.password, "#2026")
+    assert not dialog.admin_password.password_row.error.isVisible()
+    qtbot.keyClick(dialog.admin_password.password, Qt.Key.Key_Tab)
+    qtbot.keyClicks(dialog.admin_password.again, ADMIN_PASSWORD)
 
 
 def test_a_bad_branch_code_is_refused_under_its_field(qtbot: QtBot, tmp_path: Path) -> None:
@@ -87,6 +99,7 @@ def test_a_bad_branch_code_is_refused_under_its_field(qtbot: QtBot, tmp_path: Pa
         "branch_name": "广州天河营业厅",
         "admin_no": "A001",
         "admin_name": "王芳",
+        "admin_password": ADMIN_PASSWORD,
         "address": "广州市天河区体育西路 100 号",
         "phone": "020-12345678",
         "language": "zh_CN",
