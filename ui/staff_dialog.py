@@ -302,6 +302,7 @@ class StaffDialog(QDialog):
                 self.table.selectRow(row)
         if self.selected() is None and self.accounts:
             self.table.selectRow(0)
+        self._selection_changed()  # the same row may now say "disabled"
         self.loaded.emit()
 
     def _fill(self) -> None:

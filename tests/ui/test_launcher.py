@@ -11,7 +11,6 @@ from pathlib import Path
 
 from ui.launcher import _is_gui
 
-
 PASSWORD = "Demo#Counter2026"
 
 
