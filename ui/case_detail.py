@@ -118,8 +118,8 @@ class CaseDetail(QWidget):
         self.worker = worker
         self.session = session
         self.number: str | None = None
-        #: The full personal data of the shown case, after "Show full" (for this case
-        #: and this person only: cleared when either changes).
+        # The full personal data of the shown case, after "Show full" (for this case
+        # and this person only: cleared when either changes).
         self.revealed: Mapping[str, str | None] | None = None
         self.loaded: Loaded | None = None
         self.dialog: ActionDialog | None = None

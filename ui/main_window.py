@@ -52,7 +52,7 @@ class IntakeDialog(QDialog):
         super().__init__(parent)
         self.form = IntakeForm(worker, session, self)
         self.owner = session.staff_no
-        #: Open when its owner was replaced by someone else: shown again when they return.
+        # Open when its owner was replaced by someone else: shown again when they return.
         self.reopen_when_back = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.worker = worker
         self.session = session
-        #: Each person's intake window (with their unfinished form), by staff number.
+        # Each person's intake window (with their unfinished form), by staff number.
         self._intakes: dict[str, IntakeDialog] = {}
         self._last_overdue = -1
         self._last_nearly = -1

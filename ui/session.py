@@ -18,7 +18,7 @@ from ui import i18n
 class UserSession(QObject):
     """The signed-in staff member (or nobody, before the first sign-in)."""
 
-    #: Another person signed in: lists, details and drafts must follow.
+    # Another person signed in: lists, details and drafts must follow.
     changed = Signal()
 
     def __init__(

@@ -44,7 +44,7 @@ from ui.session import UserSession
 from ui.setup_dialogs import ERROR_STYLE
 from ui.worker import DbWorker
 
-#: How often the idle time is looked at (the lock comes at most this late).
+# How often the idle time is looked at (the lock comes at most this late).
 IDLE_CHECK_MS = 5_000
 _INPUT_EVENTS = frozenset(
     {
@@ -307,7 +307,7 @@ class Gatekeeper(QObject):
     """Who may use the workbench now. Owns the sign-in/lock screen, watches for idle
     time, and hides, restores, closes or puts aside the windows of the workbench."""
 
-    #: Someone signed in (the first time, or another person than before).
+    # Someone signed in (the first time, or another person than before).
     signed_in = Signal()
     locked = Signal()
     unlocked = Signal()

@@ -2,6 +2,37 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>ArchivePanel</name>
+    <message numerus="yes">
+        <source>Archiving %n case(s)…</source>
+        <translation>
+            <numerusform>Archiving %n case…</numerusform>
+            <numerusform>Archiving %n cases…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Approved: %n</source>
+        <translation>
+            <numerusform>Approved: %n</numerusform>
+            <numerusform>Approved: %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Refused (see the review): %n</source>
+        <translation>
+            <numerusform>Refused (see the review): %n</numerusform>
+            <numerusform>Refused (see the review): %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Sealed: %n</source>
+        <translation>
+            <numerusform>Sealed: %n</numerusform>
+            <numerusform>Sealed: %n</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>CustomerLookup</name>
     <message numerus="yes">
         <source>Earlier cases: %n</source>
@@ -25,6 +56,16 @@
         <translation>
             <numerusform>%n progress report to chase</numerusform>
             <numerusform>%n progress reports to chase</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusPanel</name>
+    <message numerus="yes">
+        <source>Waiting to be sent: %n event(s)</source>
+        <translation>
+            <numerusform>Waiting to be sent: %n event</numerusform>
+            <numerusform>Waiting to be sent: %n events</numerusform>
         </translation>
     </message>
 </context>

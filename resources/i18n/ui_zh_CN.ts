@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>AccountDialog</name>
+    <message>
+        <source>&amp;Staff number:</source>
+        <translation>员工号(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>Na&amp;me:</source>
+        <translation>姓名(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>Roles:</source>
+        <translation>角色：</translation>
+    </message>
+    <message>
+        <source>New staff account</source>
+        <translation>新建员工账号</translation>
+    </message>
+    <message>
+        <source>Roles of %1</source>
+        <translation>%1 的角色</translation>
+    </message>
+</context>
+<context>
     <name>ActionDialog</name>
     <message>
         <source>Required</source>
@@ -68,6 +91,479 @@
     </message>
 </context>
 <context>
+    <name>ArchivePanel</name>
+    <message numerus="yes">
+        <source>Archiving %n case(s)…</source>
+        <translation>
+            <numerusform>正在归档 %n 件案件…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Sealing approved cases…</source>
+        <translation>正在封存已审批的案件…</translation>
+    </message>
+    <message>
+        <source>Archive queue</source>
+        <translation>待归档队列</translation>
+    </message>
+    <message>
+        <source>Find archived cases (Ctrl+F)</source>
+        <translation>查找归档案件 (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Closed cases awaiting the archive review</source>
+        <translation>待归档审核的已结案件</translation>
+    </message>
+    <message>
+        <source>Review result</source>
+        <translation>审核结果</translation>
+    </message>
+    <message>
+        <source>Archived cases found</source>
+        <translation>查到的归档案件</translation>
+    </message>
+    <message>
+        <source>Review selected (Ctrl+R)</source>
+        <translation>审核所选 (Ctrl+R)</translation>
+    </message>
+    <message>
+        <source>Approve and archive (Ctrl+Enter)</source>
+        <translation>审批并归档 (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Seal what HQ has received</source>
+        <translation>封存总部已接收的案件</translation>
+    </message>
+    <message>
+        <source>Find (Enter)</source>
+        <translation>查找 (Enter)</translation>
+    </message>
+    <message>
+        <source>Open read-only (Enter)</source>
+        <translation>只读打开 (Enter)</translation>
+    </message>
+    <message>
+        <source>Reason for the legal hold</source>
+        <translation>法律保全原因</translation>
+    </message>
+    <message>
+        <source>Place legal hold</source>
+        <translation>设置法律保全</translation>
+    </message>
+    <message>
+        <source>Release hold</source>
+        <translation>解除保全</translation>
+    </message>
+    <message>
+        <source>&amp;Archive number</source>
+        <translation>归档编号(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Case &amp;number</source>
+        <translation>案件编号(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Customer (name, phone or service number)</source>
+        <translation>用户（姓名、电话或业务号码）(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Kind</source>
+        <translation>类型(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Ca&amp;tegory</source>
+        <translation>类别(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Received &amp;from</source>
+        <translation>受理日期自(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Received &amp;until</source>
+        <translation>受理日期至(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Any kind</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
+        <source>Your role does not give access to the archive.</source>
+        <translation>您的角色无权查看档案。</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>结案时间</translation>
+    </message>
+    <message>
+        <source>Archive due</source>
+        <translation>归档时限</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Missing</source>
+        <translation>缺少</translation>
+    </message>
+    <message>
+        <source>Not given</source>
+        <translation>未交付用户</translation>
+    </message>
+    <message>
+        <source>Archive number</source>
+        <translation>归档编号</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>受理时间</translation>
+    </message>
+    <message>
+        <source>Archived</source>
+        <translation>归档时间</translation>
+    </message>
+    <message>
+        <source>Keep until</source>
+        <translation>保存至</translation>
+    </message>
+    <message>
+        <source>Legal hold</source>
+        <translation>法律保全</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已超时</translation>
+    </message>
+    <message>
+        <source>Approved, not yet sealed: %1 (waiting for HQ sync: %2)</source>
+        <translation>已审批未封存：%1（等待总部同步：%2）</translation>
+    </message>
+    <message>
+        <source>Complete</source>
+        <translation>完整</translation>
+    </message>
+    <message>
+        <source>Incomplete</source>
+        <translation>不完整</translation>
+    </message>
+    <message numerus="yes">
+        <source>Approved: %n</source>
+        <translation>
+            <numerusform>已审批：%n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Refused (see the review): %n</source>
+        <translation>
+            <numerusform>未通过（见审核结果）：%n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Sealed: %n</source>
+        <translation>
+            <numerusform>已封存：%n</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cancelled before sealing</source>
+        <translation>已在封存前取消</translation>
+    </message>
+    <message>
+        <source>Purged</source>
+        <translation>已清除</translation>
+    </message>
+</context>
+<context>
+    <name>ArchivedCaseDialog</name>
+    <message>
+        <source>Archived case %1 (read-only)</source>
+        <translation>归档案件 %1（只读）</translation>
+    </message>
+    <message>
+        <source>Archive number</source>
+        <translation>归档编号</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>受理时间</translation>
+    </message>
+    <message>
+        <source>Archived</source>
+        <translation>归档时间</translation>
+    </message>
+    <message>
+        <source>Keep until</source>
+        <translation>保存至</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>人员</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Reprint %1 (Alt+%2)</source>
+        <translation>补打%1 (Alt+%2)</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>关闭 (Esc)</translation>
+    </message>
+</context>
+<context>
+    <name>AuditView</name>
+    <message>
+        <source>BranchDesk – audit trail</source>
+        <translation>BranchDesk – 审计日志</translation>
+    </message>
+    <message>
+        <source>&amp;Period:</source>
+        <translation>时间段(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>&amp;Staff:</source>
+        <translation>员工(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>&amp;Kind:</source>
+        <translation>类别(&amp;K)：</translation>
+    </message>
+    <message>
+        <source>&amp;Case:</source>
+        <translation>工单(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>All time</source>
+        <translation>全部时间</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>最近 7 天</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+    <message>
+        <source>This year</source>
+        <translation>今年</translation>
+    </message>
+    <message>
+        <source>Everyone</source>
+        <translation>全部员工</translation>
+    </message>
+    <message>
+        <source>Everything</source>
+        <translation>全部操作</translation>
+    </message>
+    <message>
+        <source>Sign-ins and passwords</source>
+        <translation>登录与密码</translation>
+    </message>
+    <message>
+        <source>Cases</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <source>Personal data shown</source>
+        <translation>查看个人信息</translation>
+    </message>
+    <message>
+        <source>Staff accounts</source>
+        <translation>员工账号</translation>
+    </message>
+    <message>
+        <source>Audit trail (exports, checks)</source>
+        <translation>审计日志（导出、校验）</translation>
+    </message>
+    <message>
+        <source>Branch settings</source>
+        <translation>营业厅设置</translation>
+    </message>
+    <message>
+        <source>Headquarters sync</source>
+        <translation>与总部同步</translation>
+    </message>
+    <message>
+        <source>case number</source>
+        <translation>工单号</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>Workstation</source>
+        <translation>工作站</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Export CSV… (Ctrl+E)</source>
+        <translation>导出 CSV… (Ctrl+E)</translation>
+    </message>
+    <message>
+        <source>Verify chain (Ctrl+Shift+V)</source>
+        <translation>校验日志链 (Ctrl+Shift+V)</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>关闭 (Esc)</translation>
+    </message>
+    <message>
+        <source>Entries: %1</source>
+        <translation>共 %1 条</translation>
+    </message>
+    <message>
+        <source>Staff: %1</source>
+        <translation>员工：%1</translation>
+    </message>
+    <message>
+        <source>Workstation: %1</source>
+        <translation>工作站：%1</translation>
+    </message>
+    <message>
+        <source>Action: %1</source>
+        <translation>操作：%1</translation>
+    </message>
+    <message>
+        <source>Case: %1</source>
+        <translation>工单：%1</translation>
+    </message>
+    <message>
+        <source>Hash: %1</source>
+        <translation>哈希：%1</translation>
+    </message>
+    <message>
+        <source>Export the audit trail</source>
+        <translation>导出审计日志</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>%1 entries exported to %2</source>
+        <translation>已导出 %1 条记录到 %2</translation>
+    </message>
+    <message>
+        <source>Checking the audit trail…</source>
+        <translation>正在校验审计日志…</translation>
+    </message>
+    <message>
+        <source>The audit trail is intact: all %1 entries are as they were written</source>
+        <translation>审计日志完整：全部 %1 条记录均与写入时一致</translation>
+    </message>
+    <message>
+        <source>, and the %1 confirmed by headquarters match</source>
+        <translation>，总部确认过的 %1 条也全部吻合</translation>
+    </message>
+    <message>
+        <source>The audit trail has been tampered with.</source>
+        <translation>审计日志已被篡改。</translation>
+    </message>
+    <message>
+        <source>The database&apos;s protection against changing entries has been removed.</source>
+        <translation>数据库中防止修改日志的保护已被移除。</translation>
+    </message>
+    <message>
+        <source>its content was changed after it was written</source>
+        <translation>该记录写入后内容被修改过</translation>
+    </message>
+    <message>
+        <source>it does not follow entry #%1: entries were removed, inserted or reordered</source>
+        <translation>它与前一条 #%1 接不上：有记录被删除、插入或调换了顺序</translation>
+    </message>
+    <message>
+        <source>entries between #%1 and it are missing</source>
+        <translation>#%1 与它之间的记录缺失</translation>
+    </message>
+    <message>
+        <source>headquarters confirmed this entry, and it is now gone or different</source>
+        <translation>总部确认过这条记录，现在它已不存在或被改动</translation>
+    </message>
+    <message>
+        <source>First broken entry: #%1 (%2): %3</source>
+        <translation>第一条出问题的记录：#%1（%2）：%3</translation>
+    </message>
+    <message>
+        <source>%1 entries checked.</source>
+        <translation>共校验 %1 条记录。</translation>
+    </message>
+</context>
+<context>
     <name>CaseDetail</name>
     <message>
         <source>Actions (Alt+1 … Alt+9)</source>
@@ -84,6 +580,14 @@
     <message>
         <source>Print… (Ctrl+P)</source>
         <translation>打印… (Ctrl+P)</translation>
+    </message>
+    <message>
+        <source>Show full</source>
+        <translation>显示完整信息</translation>
+    </message>
+    <message>
+        <source>Show the customer&apos;s full phone, ID and service numbers (recorded in the audit trail)</source>
+        <translation>显示客户完整的电话、证件号和业务号码（会记入审计日志）</translation>
     </message>
     <message>
         <source>Acceptance &amp;receipt (reprint)</source>
@@ -148,6 +652,14 @@
     <message>
         <source>Archive number</source>
         <translation>归档编号</translation>
+    </message>
+    <message>
+        <source>Personal data masked</source>
+        <translation>个人信息已隐藏部分内容</translation>
+    </message>
+    <message>
+        <source>Shown in full; recorded in the audit trail.</source>
+        <translation>已显示完整信息，并记入审计日志。</translation>
     </message>
     <message>
         <source>met late {at}</source>
@@ -233,6 +745,56 @@
     </message>
 </context>
 <context>
+    <name>ChangePasswordDialog</name>
+    <message>
+        <source>BranchDesk – choose your password</source>
+        <translation>BranchDesk – 设置您的密码</translation>
+    </message>
+    <message>
+        <source>%1 signed in with a one-time code. Choose your own password now; nobody else, not even an administrator, will know it.</source>
+        <translation>%1 使用一次性验证码登录。请现在设置自己的密码；其他人（包括管理员）都不会知道它。</translation>
+    </message>
+    <message>
+        <source>Change the password of %1.</source>
+        <translation>修改 %1 的密码。</translation>
+    </message>
+    <message>
+        <source>&amp;One-time code:</source>
+        <translation>一次性验证码(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>&amp;Old password:</source>
+        <translation>原密码(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>Set the password (Enter)</source>
+        <translation>设置密码 (Enter)</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
+    </message>
+</context>
+<context>
+    <name>CodeDialog</name>
+    <message>
+        <source>One-time code for %1</source>
+        <translation>%1 的一次性验证码</translation>
+    </message>
+    <message>
+        <source>Hand this to %1; valid 24 h. At the first sign-in with it they choose their own password. It is not shown again.</source>
+        <translation>请交给 %1，24 小时内有效。对方首次用它登录时须设置自己的密码。此验证码不会再次显示。</translation>
+    </message>
+    <message>
+        <source>Copy (Ctrl+C)</source>
+        <translation>复制 (Ctrl+C)</translation>
+    </message>
+    <message>
+        <source>Done (Enter)</source>
+        <translation>完成 (Enter)</translation>
+    </message>
+</context>
+<context>
     <name>Crash</name>
     <message>
         <source>BranchDesk – unexpected error</source>
@@ -268,6 +830,25 @@
     <message>
         <source>Use the name %1 (F2)</source>
         <translation>使用姓名 %1 (F2)</translation>
+    </message>
+</context>
+<context>
+    <name>DemoPasswordDialog</name>
+    <message>
+        <source>BranchDesk – demo accounts</source>
+        <translation>BranchDesk – 演示账号</translation>
+    </message>
+    <message>
+        <source>The demo branch has an administrator, counter clerks, handlers, a manager and an archivist. Choose the password all of them will sign in with.</source>
+        <translation>演示营业厅有管理员、营业员、处理人、营业厅经理和档案管理员。请设置他们共用的登录密码。</translation>
+    </message>
+    <message>
+        <source>Create the demo (Enter)</source>
+        <translation>创建演示数据 (Enter)</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
     </message>
 </context>
 <context>
@@ -565,6 +1146,22 @@
         <translation>关于 (F1)</translation>
     </message>
     <message>
+        <source>Staff (Ctrl+Shift+U)</source>
+        <translation>员工账号 (Ctrl+Shift+U)</translation>
+    </message>
+    <message>
+        <source>Audit trail (Ctrl+Shift+A)</source>
+        <translation>审计日志 (Ctrl+Shift+A)</translation>
+    </message>
+    <message>
+        <source>Lock / switch user (Ctrl+Shift+L)</source>
+        <translation>锁定 / 切换用户 (Ctrl+Shift+L)</translation>
+    </message>
+    <message>
+        <source>Signed in: %1</source>
+        <translation>当前登录：%1</translation>
+    </message>
+    <message>
         <source>Search: name, text, case number, phone or service number (Ctrl+F)</source>
         <translation>查找：姓名、内容、工单编号、电话或业务号码 (Ctrl+F)</translation>
     </message>
@@ -591,6 +1188,21 @@
     <message>
         <source>Working…</source>
         <translation>处理中…</translation>
+    </message>
+</context>
+<context>
+    <name>NewPasswordFields</name>
+    <message>
+        <source>At least %1 characters, with at least two of: letters, digits, symbols. Not a common password, and not containing the staff number or name.</source>
+        <translation>至少 %1 个字符，字母、数字、符号中至少包含两类；不能是常见密码，也不能包含员工号或姓名。</translation>
+    </message>
+    <message>
+        <source>&amp;New password:</source>
+        <translation>新密码(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>New password a&amp;gain:</source>
+        <translation>再次输入新密码(&amp;G)：</translation>
     </message>
 </context>
 <context>
@@ -941,6 +1553,18 @@
         <translation>打印在受理回执上，如 020-12345678</translation>
     </message>
     <message>
+        <source>&amp;Lock after idle:</source>
+        <translation>闲置锁定时间(&amp;L)：</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <source>With no key pressed and no mouse moved for this long, the workbench locks; what was typed is kept for the same person.</source>
+        <translation>在这段时间内没有按键或鼠标操作，工作台就会锁定；已输入的内容为同一人保留。</translation>
+    </message>
+    <message>
         <source>The branch code is part of every case number and is known to headquarters, so it cannot be changed here.</source>
         <translation>营业厅编码是每个工单编号的组成部分，总部也以它识别本营业厅，因此不能在这里修改。</translation>
     </message>
@@ -1040,6 +1664,10 @@
         <source>Branch details saved.</source>
         <translation>营业厅信息已保存。</translation>
     </message>
+    <message>
+        <source>Switched for now; an administrator sets the branch&apos;s language.</source>
+        <translation>已在本次使用中切换；营业厅的默认语言由管理员设置。</translation>
+    </message>
 </context>
 <context>
     <name>SetupDialog</name>
@@ -1122,6 +1750,160 @@
     <message>
         <source>Cancel (Esc)</source>
         <translation>取消 (Esc)</translation>
+    </message>
+</context>
+<context>
+    <name>SignInScreen</name>
+    <message>
+        <source>BranchDesk – sign in</source>
+        <translation>BranchDesk – 登录</translation>
+    </message>
+    <message>
+        <source>BranchDesk</source>
+        <translation>BranchDesk</translation>
+    </message>
+    <message>
+        <source>Sign in with your staff number and password.</source>
+        <translation>请用员工号和密码登录。</translation>
+    </message>
+    <message>
+        <source>Locked. %1 is signed in; their unsaved work is kept. Type the password to go on, or let someone else sign in.</source>
+        <translation>已锁定。当前登录的是 %1，未保存的内容都已保留。输入密码继续，或让其他人登录。</translation>
+    </message>
+    <message>
+        <source>Someone else signs in here. What %1 left unsaved is put aside for them.</source>
+        <translation>换人登录。%1 未保存的内容会单独保留，待其回来时恢复。</translation>
+    </message>
+    <message>
+        <source>&amp;Staff number:</source>
+        <translation>员工号(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>密码(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>Unlock (Enter)</source>
+        <translation>解锁 (Enter)</translation>
+    </message>
+    <message>
+        <source>Sign in (Enter)</source>
+        <translation>登录 (Enter)</translation>
+    </message>
+    <message>
+        <source>Switch user (Ctrl+Shift+L)</source>
+        <translation>切换用户 (Ctrl+Shift+L)</translation>
+    </message>
+    <message>
+        <source>Back (Esc)</source>
+        <translation>返回 (Esc)</translation>
+    </message>
+    <message>
+        <source>English (Ctrl+L)</source>
+        <translation>English (Ctrl+L)</translation>
+    </message>
+    <message>
+        <source>中文 (Ctrl+L)</source>
+        <translation>中文 (Ctrl+L)</translation>
+    </message>
+    <message>
+        <source>Demo accounts (password: the one chosen for the demo):</source>
+        <translation>演示账号（密码为创建演示数据时设置的密码）：</translation>
+    </message>
+</context>
+<context>
+    <name>StaffDialog</name>
+    <message>
+        <source>BranchDesk – staff accounts</source>
+        <translation>BranchDesk – 员工账号</translation>
+    </message>
+    <message>
+        <source>Staff number</source>
+        <translation>员工号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账号状态</translation>
+    </message>
+    <message>
+        <source>Locked until</source>
+        <translation>锁定至</translation>
+    </message>
+    <message>
+        <source>Own password</source>
+        <translation>本人密码</translation>
+    </message>
+    <message>
+        <source>Last sign-in</source>
+        <translation>上次登录</translation>
+    </message>
+    <message>
+        <source>Add… (Ctrl+N)</source>
+        <translation>新增… (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>Reset password… (Ctrl+R)</source>
+        <translation>重置密码… (Ctrl+R)</translation>
+    </message>
+    <message>
+        <source>Roles… (Ctrl+E)</source>
+        <translation>角色… (Ctrl+E)</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>关闭 (Esc)</translation>
+    </message>
+    <message>
+        <source>active</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>not yet (one-time code)</source>
+        <translation>尚未设置（一次性验证码）</translation>
+    </message>
+    <message>
+        <source>set</source>
+        <translation>已设置</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从未登录</translation>
+    </message>
+    <message>
+        <source>Enable (Ctrl+D)</source>
+        <translation>启用 (Ctrl+D)</translation>
+    </message>
+    <message>
+        <source>Disable (Ctrl+D)</source>
+        <translation>停用 (Ctrl+D)</translation>
+    </message>
+    <message>
+        <source>Roles of %1 saved.</source>
+        <translation>已保存 %1 的角色。</translation>
+    </message>
+    <message>
+        <source>%1 has a new one-time code.</source>
+        <translation>已为 %1 生成新的一次性验证码。</translation>
+    </message>
+    <message>
+        <source>%1 can sign in again.</source>
+        <translation>%1 已可重新登录。</translation>
+    </message>
+    <message>
+        <source>%1 is disabled.</source>
+        <translation>%1 已停用。</translation>
     </message>
 </context>
 <context>
@@ -1215,6 +1997,35 @@
     <message>
         <source>Missed reports (due): %1</source>
         <translation>漏报（应报时间）：%1</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusPanel</name>
+    <message>
+        <source>&amp;Sync now</source>
+        <translation>立即同步(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Send waiting events to headquarters and fetch its instructions</source>
+        <translation>把待上传的事件发送到总部，并取回总部指令</translation>
+    </message>
+    <message numerus="yes">
+        <source>Waiting to be sent: %n event(s)</source>
+        <translation>
+            <numerusform>待上传：%n 条事件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <source>Last successful sync: %1</source>
+        <translation>上次同步成功：%1</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
     </message>
 </context>
 </TS>
