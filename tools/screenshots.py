@@ -2,8 +2,9 @@
 
     python tools/screenshots.py            # writes docs/screenshots/*.png
 
-Main window, intake form (with the inline validation the domain reports) and the case
-detail, in Simplified Chinese and in English.
+The sign-in and lock screens, the main window, the intake form (with the inline
+validation the domain reports), the case detail, the staff accounts window and the
+audit trail, in Simplified Chinese and in English.
 """
 
 from __future__ import annotations
@@ -28,12 +29,23 @@ def settle(app: QApplication, rounds: int = 40) -> None:
 
 def main() -> int:
     sys.path.insert(0, str(ROOT))
+    # The audit trail names the workstation: the pictures show a made-up counter PC, not
+    # the machine that took them (set before the service context's default is bound).
+    import socket
+
+    socket.gethostname = lambda: "GZ0012-COUNTER-1"
     from branchdesk.bootstrap import initialise
-    from branchdesk.services import demo
+    from branchdesk.services import auth, demo, staff
+    from branchdesk.services.demo_stories import DEMO_STAFF
     from ui import i18n
-    from ui.app import install_fonts
-    from ui.main_window import MainWindow
+    from ui.app import install_fonts, open_workbench
+    from ui.audit_view import AuditView
+    from ui.session import UserSession
+    from ui.sign_in import Gatekeeper
+    from ui.staff_dialog import StaffDialog
     from ui.worker import DbWorker
+
+    password = "Screenshots#2026"
 
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
@@ -43,14 +55,29 @@ def main() -> int:
         ctx, _ = initialise(
             Path(tmp) / "demo",
             **demo.DEMO_BRANCH,
+            admin_password=password,
             passphrase="screenshots only",
             use_keyring=False,
         )
-        demo.generate_demo(ctx, cases=2000, actor="A001", seed=3)
+        demo.generate_demo(ctx, cases=2000, actor="A001", seed=3, staff_password=password)
         worker = DbWorker(ctx)
-        window = MainWindow(ctx, worker, "H201")
+        session = UserSession(ctx.permissions)
+        gate = Gatekeeper(worker, session)
+        gate.screen.set_branch(str(demo.DEMO_BRANCH["branch_name"]))
+        numbers = {"A001", *(s[0] for s in DEMO_STAFF)}
+        gate.screen.set_accounts([m for m in staff.list_staff(ctx) if m.staff_no in numbers])
+        gate.start("H201")
+        gate.screen.resize(1100, 720)
+        for lang in ("zh_CN", "en"):
+            i18n.set_language(lang)
+            settle(app, 20)
+            gate.screen.grab().save(str(OUT / f"sign_in.{lang}.png"))
+        i18n.set_language("zh_CN")
+        session.start(auth.sign_in(ctx, staff_no="H201", password=password))
+        open_workbench(app, ctx, worker, session, gate)
+        window = gate.window
+        assert window is not None
         window.resize(1600, 900)
-        window.show()
         window.queues.select("all")
         while window.table.model.is_loading() or window.table.model.rowCount() == 0:
             settle(app, 5)
@@ -72,6 +99,37 @@ def main() -> int:
             settle(app, 200)
             intake.grab().save(str(OUT / f"intake_form.{lang}.png"))
             intake.close()
+        # The lock screen, over the workbench it hides.
+        for lang in ("zh_CN", "en"):
+            i18n.set_language(lang)
+            gate.lock()
+            settle(app, 20)
+            gate.screen.grab().save(str(OUT / f"lock_screen.{lang}.png"))
+            gate._accept(session.current)  # type: ignore[arg-type]  # unlocked (same person)
+        # What an administrator and a manager see.
+        admin = UserSession(ctx.permissions, auth.sign_in(ctx, staff_no="A001", password=password))
+        for lang in ("zh_CN", "en"):
+            i18n.set_language(lang)
+            staff_dialog = StaffDialog(worker, admin)
+            staff_dialog.show()
+            while not staff_dialog.accounts:
+                settle(app, 5)
+            staff_dialog.table.selectRow(2)
+            settle(app, 20)
+            staff_dialog.grab().save(str(OUT / f"staff_dialog.{lang}.png"))
+            staff_dialog.close()
+            audit_view = AuditView(worker, admin)
+            audit_view.show()
+            while audit_view.model.is_loading() or audit_view.model.rowCount() == 0:
+                settle(app, 5)
+            audit_view.table.selectRow(0)
+            audit_view.verify()
+            while audit_view.report is None or audit_view.model.is_loading():
+                settle(app, 5)
+            audit_view.table.selectRow(0)
+            settle(app, 40)
+            audit_view.grab().save(str(OUT / f"audit_view.{lang}.png"))
+            audit_view.close()
         i18n.set_language("zh_CN")
         window.close()
         worker.shutdown()

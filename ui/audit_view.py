@@ -356,14 +356,16 @@ class AuditView(QDialog):
 
     def _show_report(self, report: VerifyReport) -> None:
         if report.ok:
-            text = self.tr(
-                "The audit trail is intact: all %1 entries are as they were written"
-            ).replace("%1", str(report.checked))
             if report.anchors_checked:
-                text += self.tr(", and the %1 confirmed by headquarters match").replace(
-                    "%1", str(report.anchors_checked)
+                text = self.tr(
+                    "The audit trail is intact: all %1 entries are as they were written, and "
+                    "the %2 confirmed by headquarters match."
+                ).replace("%2", str(report.anchors_checked))
+            else:
+                text = self.tr(
+                    "The audit trail is intact: all %1 entries are as they were written."
                 )
-            self._set_result(OK_STYLE, text + ".")
+            self._set_result(OK_STYLE, text.replace("%1", str(report.checked)))
             return
         lines = [self.tr("The audit trail has been tampered with.")]
         if any(b.kind is BreakKind.UNPROTECTED for b in report.breaks):

@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status)
         self.signed_in = QLabel(self)
         self.signed_in.setObjectName("signed_in")
+        self.signed_in.setStyleSheet("padding-left: 16px;")
         self.statusBar().addPermanentWidget(self.signed_in)
         self.busy = QLabel(self)
         self.statusBar().addWidget(self.busy)

@@ -8,11 +8,20 @@ exactly what the services would refuse; it never grants anything by itself.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6.QtCore import QObject, Signal
 
+from branchdesk import i18n as messages
 from branchdesk.domain.permissions import PermissionMatrix, Role
 from branchdesk.services.auth import Session
 from ui import i18n
+
+
+def roles_text(roles: Iterable[str]) -> str:
+    """Role names in the interface language, listed its way ("营业员、处理人")."""
+    separator = messages.messages(i18n.current()).get("list.separator", ", ")
+    return separator.join(i18n.word("label.Role", str(r)) for r in roles)
 
 
 class UserSession(QObject):
@@ -67,8 +76,4 @@ class UserSession(QObject):
         """ "吴海涛 (M301) · 营业厅经理" in the interface language."""
         if self._session is None:
             return ""
-        roles = "、" if i18n.current() == "zh_CN" else ", "
-        return (
-            f"{self.name} ({self.staff_no}) · "
-            f"{roles.join(i18n.word('label.Role', r.value) for r in self.roles)}"
-        )
+        return f"{self.name} ({self.staff_no}) · {roles_text(self.roles)}"

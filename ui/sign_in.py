@@ -40,7 +40,7 @@ from branchdesk.services.context import ServiceContext
 from branchdesk.services.staff import StaffMember
 from ui import i18n
 from ui.passwords import ChangePasswordDialog, password_edit
-from ui.session import UserSession
+from ui.session import UserSession, roles_text
 from ui.setup_dialogs import ERROR_STYLE
 from ui.worker import DbWorker
 
@@ -264,8 +264,7 @@ class SignInScreen(QWidget):
         if self._accounts:
             lines = [self.tr("Demo accounts (password: the one chosen for the demo):")]
             for m in self._accounts:
-                roles = ", ".join(i18n.word("label.Role", r) for r in m.roles)
-                lines.append(f"<b>{m.staff_no}</b> {m.name} – {roles}")
+                lines.append(f"<b>{m.staff_no}</b> {m.name} – {roles_text(m.roles)}")
             self.accounts.setText("<br>".join(lines))
 
     def changeEvent(self, event: QEvent) -> None:

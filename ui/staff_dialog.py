@@ -36,7 +36,7 @@ from branchdesk.services import auth, staff
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.staff import ROLES, StaffAccount
 from ui import i18n
-from ui.session import UserSession
+from ui.session import UserSession, roles_text
 from ui.setup_dialogs import ERROR_STYLE, FieldRow, show_field_errors
 from ui.worker import DbWorker
 
@@ -314,7 +314,7 @@ class StaffDialog(QDialog):
             values = (
                 a.staff_no,
                 a.name,
-                ", ".join(i18n.word("label.Role", r) for r in a.roles),
+                roles_text(a.roles),
                 self.tr("active") if a.active else self.tr("disabled"),
                 display.when(a.locked_until, tz) if locked else "",
                 self.tr("not yet (one-time code)") if a.must_change_password else self.tr("set"),

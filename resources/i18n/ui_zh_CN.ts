@@ -523,12 +523,12 @@
         <translation>正在校验审计日志…</translation>
     </message>
     <message>
-        <source>The audit trail is intact: all %1 entries are as they were written</source>
-        <translation>审计日志完整：全部 %1 条记录均与写入时一致</translation>
+        <source>The audit trail is intact: all %1 entries are as they were written, and the %2 confirmed by headquarters match.</source>
+        <translation>审计日志完整：全部 %1 条记录均与写入时一致，总部确认过的 %2 条也全部吻合。</translation>
     </message>
     <message>
-        <source>, and the %1 confirmed by headquarters match</source>
-        <translation>，总部确认过的 %1 条也全部吻合</translation>
+        <source>The audit trail is intact: all %1 entries are as they were written.</source>
+        <translation>审计日志完整：全部 %1 条记录均与写入时一致。</translation>
     </message>
     <message>
         <source>The audit trail has been tampered with.</source>

@@ -139,7 +139,7 @@ def test_verify_says_intact_then_names_the_tampered_entry(
     report = verified.args[0]
     assert not report.ok
     text = view.outcome.text()
-    assert f"#{target} " in text
+    assert f"#{target}（" in text  # the first broken entry, by number
     assert i18n.current() == "zh_CN" and text != intact
     i18n.set_language("en")
     qtbot.waitUntil(lambda: "tampered" in view.outcome.text())

@@ -66,9 +66,7 @@ def fill_setup(qtbot: QtBot, dialog: SetupDialog, *, code: str) -> None:
     qtbot.keyClick(dialog.admin_name, Qt.Key.Key_Tab)
     assert dialog.focusWidget() is dialog.admin_password.password
     qtbot.keyClicks(dialog.admin_password.password, "wangfang")
-    assert dialog.admin_password.password_row.error.text() == i18n.text(
-        "error.password.one_kind"
-    )
+    assert dialog.admin_password.password_row.error.text() == i18n.text("error.password.one_kind")
     qtbot.keyClicks(dialog.admin_password.password, "#2026")
     assert not dialog.admin_password.password_row.error.isVisible()
     qtbot.keyClick(dialog.admin_password.password, Qt.Key.Key_Tab)

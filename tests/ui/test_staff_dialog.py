@@ -135,7 +135,7 @@ def test_roles_are_changed_with_checkboxes(qtbot: QtBot, branch: Branch, worker:
     qtbot.keyClick(handler, Key.Key_Space)
     with qtbot.waitSignal(dialog.loaded):
         qtbot.keyClick(handler, Key.Key_Return)
-    assert row_of(dialog, "M301")["roles"] == "处理人, 营业厅经理"
+    assert row_of(dialog, "M301")["roles"] == "处理人、营业厅经理"
     members = {m.staff_no: m for m in staff.list_staff(branch.ctx)}
     assert members["M301"].roles == ("handler", "manager")
 
