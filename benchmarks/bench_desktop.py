@@ -45,6 +45,9 @@ def _env() -> dict[str, str]:
         QT_QPA_PLATFORM="offscreen",
         BRANCHDESK_PASSPHRASE=bs.PASSPHRASE,
         BRANCHDESK_EXIT_WHEN_READY="1",
+        # Signed in without the screen (the sign-in's argon2 check is part of the start).
+        BRANCHDESK_STAFF=bs.ADMIN,
+        BRANCHDESK_PASSWORD="Counter#2026",
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
     )
     return env
@@ -126,7 +129,14 @@ def workbench(out: Callable[[str], None], pages: int | None = None) -> dict[str,
     ds = bs.prepare(1_000_000, out=out)
     ctx, _clock = bs.open_dataset(ds.path)
     worker = DbWorker(ctx)
-    window = MainWindow(ctx, worker, "H201")
+    # The handler's session as the sign-in would start it (the cached branches' demo
+    # colleagues have no password; the services check the actor all the same).
+    from branchdesk.domain.permissions import Role
+    from branchdesk.services.auth import Session
+    from ui.session import UserSession
+
+    session = UserSession(ctx.permissions, Session("H201", "刘志强", (Role.HANDLER,), ctx.now()))
+    window = MainWindow(ctx, worker, session)
     window.resize(1500, 880)
     window.show()
     model = window.table.model
