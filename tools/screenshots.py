@@ -40,8 +40,8 @@ def main() -> int:
     from ui import i18n
     from ui.app import install_fonts, open_workbench
     from ui.audit_view import AuditView
+    from ui.gatekeeper import Gatekeeper
     from ui.session import UserSession
-    from ui.sign_in import Gatekeeper
     from ui.staff_dialog import StaffDialog
     from ui.worker import DbWorker
 

@@ -34,7 +34,7 @@ from ui.session import UserSession
 from ui.worker import DbWorker
 
 if TYPE_CHECKING:
-    from ui.sign_in import Gatekeeper
+    from ui.gatekeeper import Gatekeeper
 
 UI_FONT_FAMILY = "WenQuanYi Micro Hei"
 ENV_EXIT_WHEN_READY = "BRANCHDESK_EXIT_WHEN_READY"
@@ -184,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
             return 3
         open_workbench(app, ctx, worker, session, None, exit_when_ready=True)
     else:
-        from ui.sign_in import Gatekeeper
+        from ui.gatekeeper import Gatekeeper
 
         gate = Gatekeeper(worker, session, idle_minutes=branch.idle_lock_minutes)
         gate.screen.set_branch(branch.name)

@@ -19,9 +19,10 @@ from tests.conftest import PASSWORD, Branch, activate
 from tests.ui.typing import drain, focused, press
 from ui import i18n
 from ui.app import open_workbench
+from ui.gatekeeper import Gatekeeper
 from ui.main_window import MainWindow
 from ui.session import UserSession
-from ui.sign_in import Gatekeeper, SignInScreen, remembered_staff_no
+from ui.sign_in import SignInScreen, remembered_staff_no
 from ui.worker import DbWorker
 
 Key = Qt.Key
