@@ -14,6 +14,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Final
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -31,8 +32,14 @@ from branchdesk.services.recording import write_audit
 #: 0.1 s per sign-in on a two-core branch PC, 64 MiB per guess for an attacker with a
 #: copy of the (encrypted) database. Stored in each hash, so it can be raised later;
 #: older hashes are upgraded at the next successful sign-in.
-ARGON2_PARAMETERS = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4, "hash_len": 32}
-HASHER = PasswordHasher(**ARGON2_PARAMETERS, type=Type.ID)
+ARGON2_PARAMETERS: Final = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4, "hash_len": 32}
+HASHER = PasswordHasher(
+    time_cost=ARGON2_PARAMETERS["time_cost"],
+    memory_cost=ARGON2_PARAMETERS["memory_cost"],
+    parallelism=ARGON2_PARAMETERS["parallelism"],
+    hash_len=ARGON2_PARAMETERS["hash_len"],
+    type=Type.ID,
+)
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)

@@ -25,8 +25,13 @@ CLOSED_PATH = (
 )
 
 
-def closed_case(ctx: ServiceContext, *, name: str = "张三", print_documents: bool = True,
-                steps: tuple[str, ...] = CLOSED_PATH) -> str:
+def closed_case(
+    ctx: ServiceContext,
+    *,
+    name: str = "张三",
+    print_documents: bool = True,
+    steps: tuple[str, ...] = CLOSED_PATH,
+) -> str:
     """A complaint taken in and worked through to `steps[-1]` by the administrator."""
     from tests.conftest import complaint_form as form
 

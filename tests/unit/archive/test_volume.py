@@ -23,7 +23,9 @@ def make_volume(folder: Path, records: int = 3) -> tuple[Path, bytes, RecoveryKe
     header = {
         "format": "branchdesk-archive-volume",
         "volume_id": "v1",
-        "key_slots": [{"type": "recovery", **seal_to_recovery(recovery.public, key, context="volume:v1")}],
+        "key_slots": [
+            {"type": "recovery", **seal_to_recovery(recovery.public, key, context="volume:v1")}
+        ],
     }
     writer = VolumeWriter(folder / "v1.bdav", header, key)
     offsets = [writer.add({"n": i, "text": "张三" * 20}).offset for i in range(records)]
@@ -79,7 +81,10 @@ def test_recovery_key_text_round_trip_and_typos() -> None:
     typo = text[:-1] + ("A" if text[-1] != "A" else "B")
     with pytest.raises(ArchiveKeyError) as caught:
         RecoveryKey.parse(typo)
-    assert caught.value.key in ("error.archive.recovery_key_typo", "error.archive.recovery_key_malformed")
+    assert caught.value.key in (
+        "error.archive.recovery_key_typo",
+        "error.archive.recovery_key_malformed",
+    )
     with pytest.raises(ArchiveKeyError):
         RecoveryKey.parse("BDRK-1234")
 
