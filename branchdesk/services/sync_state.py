@@ -29,6 +29,7 @@ from branchdesk.persistence.schema import (
     sync_notices,
     sync_quarantine,
 )
+from branchdesk.services.access import authorize
 from branchdesk.services.audit import ChainHead, audit_head, record_anchor
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.recording import device_epoch, write_audit
@@ -137,6 +138,7 @@ def save_enrollment(
     `credential` is kept here only when no OS keyring exists (the database itself is
     encrypted with the operator's passphrase then)."""
     with ctx.db.write() as conn:
+        authorize(ctx, conn, actor, "sync.enroll")
         again = get_meta(conn, "hq_url") is not None
         if again:
             new_epoch = device_epoch(conn) + 1

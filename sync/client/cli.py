@@ -6,8 +6,13 @@
     branchdesk [--data-dir D] sync --watch         keep syncing (backoff when offline)
     branchdesk [--data-dir D] sync --status        what is pending, last success/error
 
+Like every command, these run as a signed-in person (`--user` and a password, or a
+per-user token in $BRANCHDESK_TOKEN: see `branchdesk.cli_accounts`); enrolling is an
+administrator's job.
+
 Exit status: 0 done, 1 HQ unreachable or busy (try again later), 2 bad usage,
-5 something a person must fix (enrollment, app version).
+5 something a person must fix (enrollment, app version), 6 sign-in refused or the
+person's roles do not allow it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from branchdesk import cli_accounts
 from branchdesk.bootstrap import (
     ENV_PASSPHRASE,
     is_initialised,
@@ -29,9 +35,12 @@ from branchdesk.bootstrap import (
     open_branch,
     resolve_data_dir,
 )
+from branchdesk.cli_output import Printer
 from branchdesk.domain.errors import DomainError
+from branchdesk.domain.permissions import PermissionDenied
 from branchdesk.i18n import resolve_language, translate
 from branchdesk.services import sync_rules, sync_state
+from branchdesk.services.auth import Session, SignInError
 from branchdesk.services.branch import read_settings
 from branchdesk.services.context import ServiceContext
 from sync.client.credentials import load_token, save_token
@@ -46,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="branchdesk", description="BranchDesk sync with HQ")
     parser.add_argument("--data-dir")
     parser.add_argument("--lang")
-    parser.add_argument("--as", dest="actor")
+    parser.add_argument("--user", "--as", dest="actor")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("enroll", help="enroll this branch with HQ (once)")
     p.add_argument("url", help="HQ address, e.g. https://hq.example.com:8470")
@@ -87,7 +96,19 @@ def _language(args: argparse.Namespace, ctx: ServiceContext | None) -> str:
     return resolve_language(os.environ.get("LANG") or "zh_CN")
 
 
+def _signed_in(
+    args: argparse.Namespace, ctx: ServiceContext, lang: str, permission: str
+) -> Session:
+    """Sign in as the core command line does, then check the person may do this."""
+    session = cli_accounts.sign_in(args, ctx, Printer(lang=lang, as_json=False))
+    refusal = ctx.permissions.refusal(permission, actor=session.staff_no, roles=session.roles)
+    if refusal is not None:
+        raise refusal
+    return session
+
+
 def _enroll(args: argparse.Namespace, ctx: ServiceContext, lang: str) -> int:
+    session = _signed_in(args, ctx, lang, "sync.enroll")
     me = sync_state.identity_of(ctx)
     client = HqClient(args.url, protocol=PROTOCOL_VERSION)
     try:
@@ -102,9 +123,7 @@ def _enroll(args: argparse.Namespace, ctx: ServiceContext, lang: str) -> int:
     finally:
         client.close()
     in_db = save_token(ctx, device_id=me.device_id, token=answer.token, store=None)
-    with ctx.db.read() as conn:
-        actor = args.actor or str(read_settings(conn).get("branch.admin", ""))
-    sync_state.save_enrollment(ctx, hq_url=args.url, actor=actor, credential=in_db)
+    sync_state.save_enrollment(ctx, hq_url=args.url, actor=session.staff_no, credential=in_db)
     print(translate("sync.enrolled", lang, url=args.url, branch=me.branch_code))
     return 0
 
@@ -146,6 +165,7 @@ def _report(result: RoundResult, lang: str, as_json: bool) -> None:
 
 
 def _sync(args: argparse.Namespace, ctx: ServiceContext, lang: str) -> int:
+    _signed_in(args, ctx, lang, "sync.run")
     status = sync_state.status(ctx)
     if args.status:
         if args.json:
@@ -205,9 +225,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SyncFailure as failure:
         print(translate(failure.key, lang, **failure.params), file=sys.stderr)
         return 1 if failure.retryable else 5
+    except (PermissionDenied, SignInError) as exc:
+        print(translate(exc.key, lang, **exc.params), file=sys.stderr)
+        return 6
     except DomainError as exc:
         print(translate(exc.key, lang, **exc.params), file=sys.stderr)
-        return 5
+        return 6 if exc.key.startswith("error.auth.") else 5
     finally:
         if ctx is not None:
             ctx.db.close()

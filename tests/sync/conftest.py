@@ -19,7 +19,7 @@ from branchdesk.domain.model import IntakeForm
 from branchdesk.services import cases, sync_state
 from sync.client import cli as sync_cli
 from sync.client.credentials import load_token
-from tests.conftest import Branch, complaint_form
+from tests.conftest import PASSWORD, Branch, complaint_form
 from tests.support.fakes import MemoryKeyring
 from tests.sync.support import HqServer
 
@@ -35,6 +35,13 @@ def _postgres_reachable() -> str | None:
     except psycopg.Error as exc:
         return f"PostgreSQL at 127.0.0.1:5432 is not reachable: {exc}".splitlines()[0]
     return None
+
+
+@pytest.fixture(autouse=True)
+def _signed_in_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`branchdesk enroll` and `sync` run as a signed-in person: the administrator."""
+    monkeypatch.setenv("BRANCHDESK_STAFF", "A001")
+    monkeypatch.setenv("BRANCHDESK_PASSWORD", PASSWORD)
 
 
 @pytest.fixture(scope="session")

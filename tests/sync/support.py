@@ -22,6 +22,7 @@ from branchdesk.services.context import ServiceContext
 from sync.protocol.messages import event_digest
 from sync.server.database import create_hq_engine
 from sync.server.tables import events, quarantine, streams
+from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,6 +36,9 @@ def free_port() -> int:
 def child_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRANCHDESK_")}
     env["PYTHONPATH"] = str(ROOT)
+    # The branch's commands run signed in, as its administrator (tests/conftest.py).
+    env["BRANCHDESK_STAFF"] = "A001"
+    env["BRANCHDESK_PASSWORD"] = PASSWORD
     env.update(extra)
     return env
 
