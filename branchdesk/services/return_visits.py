@@ -22,6 +22,7 @@ from branchdesk.domain.identity import mask_phone
 from branchdesk.domain.model import CaseState
 from branchdesk.domain.process import CaseEvent, CaseSnapshot
 from branchdesk.domain.return_visits import (
+    HANDLING,
     Outcome,
     VisitStatus,
     check_outcome,
@@ -31,7 +32,7 @@ from branchdesk.domain.return_visits import (
     next_attempt,
     visit_reason,
 )
-from branchdesk.persistence.schema import cases, return_visits
+from branchdesk.persistence.schema import audit_log, cases, return_visits
 from branchdesk.services import cases as case_service
 from branchdesk.services.access import authorize
 from branchdesk.services.context import ServiceContext
@@ -209,9 +210,18 @@ def record_outcome(ctx: ServiceContext, *, visit_id: int, outcome: Outcome, acto
         row = _load(conn, visit_id)
         if row.status != "pending":
             raise DomainError("error.return_visit.closed", id=visit_id, status=row.status)
-        history = load_events(conn, row.case_id)
-        case = process.replay(history)
-        check_surveyor(actor, handlers_of(case.owner, history))
+        live = conn.execute(
+            select(cases.c.number, cases.c.state, cases.c.owner).where(cases.c.id == row.case_id)
+        ).one()
+        archived = live.state == CaseState.ARCHIVED.value
+        # An archived case's events have moved into its sealed volume: who handled it is
+        # read from the audit trail, which stays (one entry per recorded event).
+        history = [] if archived else load_events(conn, row.case_id)
+        if archived:
+            handlers = _handlers_from_audit(conn, row.case_id, live.owner)
+        else:
+            handlers = handlers_of(live.owner, history)
+        check_surveyor(actor, handlers)
         attempts = row.attempts + 1
         values: dict[str, Any] = {"attempts": attempts, "surveyor": actor, "visited_at": now}
         if clean.reached:
@@ -238,7 +248,7 @@ def record_outcome(ctx: ServiceContext, *, visit_id: int, outcome: Outcome, acto
             "solved": clean.solved,
             "comment": clean.comment,
         }
-        if case.state is CaseState.ARCHIVED:
+        if archived:
             # The archived history is sealed; the visit stays on its own record.
             write_audit(
                 ctx,
@@ -246,13 +256,35 @@ def record_outcome(ctx: ServiceContext, *, visit_id: int, outcome: Outcome, acto
                 actor=actor,
                 action="return_visit",
                 case_id=row.case_id,
-                detail={"number": case.number, **payload},
+                detail={"number": live.number, **payload},
             )
         else:
+            case = process.replay(history)
             event = CaseEvent(VISITED, now, actor, payload)
             record(ctx, conn, case_id=row.case_id, before=case, history=history, event=event)
         updated = conn.execute(_visits_query().where(return_visits.c.id == visit_id)).one()
     return _visit(updated, now)
+
+
+def _handlers_from_audit(conn: Connection, case_id: int, owner: str) -> frozenset[str]:
+    actions = [f"case.{kind}" for kind in HANDLING]
+    actors = conn.execute(
+        select(audit_log.c.actor)
+        .where(audit_log.c.case_id == case_id, audit_log.c.action.in_(actions))
+        .distinct()
+    ).scalars()
+    return frozenset({owner, *actors})
+
+
+def pending_visit(conn: Connection, case_id: int) -> bool:
+    """Whether the case still has a return visit to make (for the archive review: the
+    archive should hold the visit's record, §3.5)."""
+    found = conn.execute(
+        select(return_visits.c.id).where(
+            return_visits.c.case_id == case_id, return_visits.c.status == "pending"
+        )
+    ).first()
+    return found is not None
 
 
 def reopen_from_visit(ctx: ServiceContext, *, visit_id: int, reason: str, actor: str) -> int:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from branchdesk.domain.errors import DomainError, IllegalTransition, ValidationError
 from branchdesk.domain.return_visits import Outcome, sample_bucket
 from branchdesk.persistence.schema import return_visits as visits_table
-from branchdesk.services import cases, printing, return_visits, staff
+from branchdesk.services import audit, cases, printing, return_visits, staff
 from tests.conftest import TZ, Branch, activate, complaint_form
 
 HANDLER, MANAGER, SURVEYOR = "H201", "M301", "C401"
@@ -175,3 +175,30 @@ def test_reopening_before_the_visit_cancels_it_and_the_next_closure_schedules_an
     cases.act(ctx, number=number, action="close", params={}, actor=MANAGER)
     statuses = [v.status for v in return_visits.visits_of(ctx, number, actor=surveyor)]
     assert statuses == ["cancelled", "pending"]
+
+
+def test_a_visit_to_an_archived_case_is_kept_on_the_visit_and_the_audit_trail(
+    branch: Branch, surveyor: str
+) -> None:
+    ctx = branch.ctx
+    number = closed_case(branch)
+    cases.act(ctx, number=number, action="archive", params={}, actor=MANAGER)
+    (visit,) = return_visits.visits_of(ctx, number, actor=surveyor)
+    with ctx.db.read() as conn:
+        case_id = cases.find_case_id(conn, number)
+        assert return_visits.pending_visit(conn, case_id)
+    # Who handled it is read from the audit trail (the events may be sealed away).
+    with pytest.raises(DomainError):
+        return_visits.record_outcome(
+            ctx, visit_id=visit.id, outcome=Outcome(True, 5, True), actor=HANDLER
+        )
+    before = len(cases.get_case(ctx, number, viewer=MANAGER).events)
+    done = return_visits.record_outcome(
+        ctx, visit_id=visit.id, outcome=Outcome(True, 4, True), actor=surveyor
+    )
+    assert done.status == "done"
+    assert len(cases.get_case(ctx, number, viewer=MANAGER).events) == before
+    entries = audit.browse(ctx, actor="A001", filter=audit.AuditFilter(action="return_visit"))
+    assert entries[0].actor == surveyor and entries[0].detail["score"] == 4
+    with ctx.db.read() as conn:
+        assert not return_visits.pending_visit(conn, case_id)
