@@ -907,6 +907,17 @@
     </message>
 </context>
 <context>
+    <name>IncidentSuggestion</name>
+    <message>
+        <source>Link this complaint to it</source>
+        <translation>将本投诉关联到该事件</translation>
+    </message>
+    <message>
+        <source>An active incident matches this complaint&apos;s service and area.</source>
+        <translation>有处置中的突发事件与本投诉的业务和区域相符。</translation>
+    </message>
+</context>
+<context>
     <name>IncidentsPanel</name>
     <message>
         <source>Resolving the linked cases…</source>
