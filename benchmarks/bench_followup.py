@@ -24,7 +24,7 @@ import bench_support as bs
 from branchdesk.domain.incidents import IncidentDraft, Resolution
 from branchdesk.domain.model import Customer, IntakeForm
 from branchdesk.domain.return_visits import due_at, visit_reason
-from branchdesk.services import cases, incidents, return_visits, supervision
+from branchdesk.services import cases, incident_bulk, incidents, return_visits, supervision
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.incident_letters import closure_letters
 from branchdesk.services.supervision import policy_of
@@ -140,7 +140,9 @@ def outage(ctx: ServiceContext, out: Callable[[str], None]) -> dict[str, Any]:
         return progress
 
     t0 = time.perf_counter()
-    result = incidents.bulk_resolve(ctx, incident.number, actor=ACTOR, progress=shown("resolve"))
+    result = incident_bulk.bulk_resolve(
+        ctx, incident.number, actor=ACTOR, progress=shown("resolve")
+    )
     bulk_s = time.perf_counter() - t0
     out(
         f"  bulk resolution: {result.resolved:,} resolved, {result.skipped} skipped in "

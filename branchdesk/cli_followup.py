@@ -15,7 +15,7 @@ from branchdesk.cli_output import Printer
 from branchdesk.domain.errors import FieldError, ValidationError
 from branchdesk.domain.incidents import IncidentDraft, IncidentType, Resolution
 from branchdesk.domain.return_visits import Outcome
-from branchdesk.services import incidents, return_visits, supervision
+from branchdesk.services import incident_bulk, incidents, return_visits, supervision
 from branchdesk.services.auth import Session
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.followup_reports import incident_report_pdf, ledger_pdf
@@ -109,6 +109,11 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--score", type=int, help="1-5, when reached")
     p.add_argument("--solved", help="yes or no, when reached")
     p.add_argument("--comment", default="")
+    _json(p)
+    p = vi.add_parser(
+        "schedule-missing", help="visits for cases closed lately without one (after an upgrade)"
+    )
+    p.add_argument("--days", type=int, default=5)
     _json(p)
     p = vi.add_parser("reopen", help="reopen the case after a dissatisfied visit")
     p.add_argument("id", type=int)
@@ -277,7 +282,7 @@ def cmd_incident(args: argparse.Namespace, ctx: ServiceContext, me: Session, out
         )
         return True
     if command == "bulk-resolve":
-        result = incidents.bulk_resolve(ctx, args.number, actor=actor, progress=_shown(out))
+        result = incident_bulk.bulk_resolve(ctx, args.number, actor=actor, progress=_shown(out))
         out.mapping(
             {"resolved": result.resolved, "skipped": result.skipped, "remaining": result.remaining}
         )
@@ -325,6 +330,10 @@ def cmd_visits(args: argparse.Namespace, ctx: ServiceContext, me: Session, out: 
                 "dissatisfied": visit.dissatisfied,
             }
         )
+        return True
+    if command == "schedule-missing":
+        made = return_visits.schedule_missing(ctx, actor=actor, days=args.days)
+        out.mapping({"scheduled": made})
         return True
     seq = return_visits.reopen_from_visit(ctx, visit_id=args.id, reason=args.reason, actor=actor)
     out.mapping({"id": args.id, "reopen_event": seq})

@@ -8,17 +8,13 @@ work with progress and cancel), and the summary report PDF."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QEvent, Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
-    QDateTimeEdit,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -32,14 +28,15 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk.domain.errors import DomainError, ValidationError
-from branchdesk.domain.incidents import IncidentDraft, IncidentType, Resolution
-from branchdesk.services import incidents
+from branchdesk.domain.incidents import IncidentDraft, Resolution
+from branchdesk.services import incident_bulk, incidents
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.followup_reports import incident_report_pdf
 from branchdesk.services.incident_letters import closure_letters
 from branchdesk.services.incidents import Incident, IncidentDetail
 from ui import i18n
 from ui.followup_table import RowsModel
+from ui.incident_dialog import IncidentDialog
 from ui.long_work import LongWork, Progress
 from ui.worker import DbWorker
 
@@ -50,73 +47,6 @@ def _error_text(error: DomainError) -> str:
             f"{i18n.text('field.' + e.field)}: {i18n.text(e.key, **e.params)}" for e in error.errors
         )
     return i18n.text(error.key, **error.params)
-
-
-class IncidentDialog(QDialog):
-    """Record a new incident; `draft()` is what was entered."""
-
-    def __init__(self, now: datetime, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Record an incident"))
-        self.type = QComboBox(self)
-        for t in IncidentType:
-            self.type.addItem(i18n.word("label.IncidentType", t.value), t.value)
-        self.level = QSpinBox(self)
-        self.level.setRange(1, 3)
-        self.level.setValue(2)
-        local = now.replace(tzinfo=None)
-        self.started = QDateTimeEdit(self)
-        self.started.setDateTime(
-            QDateTime.fromString(local.strftime("%Y-%m-%d %H:%M"), "yyyy-MM-dd HH:mm")
-        )
-        self.district = QLineEdit(self)
-        self.street = QLineEdit(self)
-        self.cell = QLineEdit(self)
-        self.services = QLineEdit(self)
-        self.services.setPlaceholderText(self.tr("e.g. technical/network, 宽带"))
-        self.scope = QLineEdit(self)
-        self.cause = QLineEdit(self)
-        self.measures = QLineEdit(self)
-        self.recovery_hours = QSpinBox(self)
-        self.recovery_hours.setRange(0, 240)
-        self.recovery_hours.setSuffix(" h")
-        self._tz = now.tzinfo
-        form = QFormLayout(self)
-        form.addRow(self.tr("Type"), self.type)
-        form.addRow(self.tr("Response level (1 = most severe)"), self.level)
-        form.addRow(self.tr("Started"), self.started)
-        form.addRow(self.tr("District"), self.district)
-        form.addRow(self.tr("Street"), self.street)
-        form.addRow(self.tr("Cell or exchange"), self.cell)
-        form.addRow(self.tr("Affected services"), self.services)
-        form.addRow(self.tr("Scope of impact"), self.scope)
-        form.addRow(self.tr("Preliminary cause"), self.cause)
-        form.addRow(self.tr("Measures taken"), self.measures)
-        form.addRow(self.tr("Expected recovery in"), self.recovery_hours)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def draft(self) -> IncidentDraft:
-        shown = self.started.dateTime().toString("yyyy-MM-dd HH:mm")
-        started = datetime.strptime(shown, "%Y-%m-%d %H:%M").replace(tzinfo=self._tz)
-        hours = self.recovery_hours.value()
-        return IncidentDraft(
-            type=str(self.type.currentData()),
-            level=self.level.value(),
-            started_at=started,
-            district=self.district.text(),
-            street=self.street.text(),
-            cell=self.cell.text(),
-            services=[s for s in self.services.text().replace("，", ",").split(",")],
-            scope=self.scope.text(),
-            cause=self.cause.text(),
-            measures=self.measures.text(),
-            expected_recovery_at=started + timedelta(hours=hours) if hours else None,
-        )
 
 
 class IncidentsPanel(QWidget):
@@ -284,7 +214,7 @@ class IncidentsPanel(QWidget):
         me, number = self._me, incident.number
 
         def work(ctx: ServiceContext, progress: Progress) -> Any:
-            result = incidents.bulk_resolve(ctx, number, actor=me, progress=progress)
+            result = incident_bulk.bulk_resolve(ctx, number, actor=me, progress=progress)
             if result.remaining:
                 return result
             return result, closure_letters(ctx, number, actor=me, progress=progress)

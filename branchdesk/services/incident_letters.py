@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 
-from branchdesk.services import incidents, printing
+from branchdesk.services import incident_bulk, printing
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.incidents import Progress
 
@@ -32,7 +32,7 @@ def closure_letters(
     """One PDF with the closure letter of every case the bulk resolution resolved, in
     case order. Stop early by returning False from `progress` (the letters printed so
     far are in the batch)."""
-    numbers = incidents.resolved_case_numbers(ctx, number, actor=actor)
+    numbers = incident_bulk.resolved_case_numbers(ctx, number, actor=actor)
     merged = pdfium.PdfDocument.new()
     done: list[str] = []
     try:

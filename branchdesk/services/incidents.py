@@ -4,10 +4,8 @@ linking cases (the `link_incident` case action), progress updates pushed as note
 the linked cases, the resolution (root cause, compensation rule) and the bulk
 resolution of the linked cases with the incident's explanation.
 
-The bulk resolution is one transaction per case and records its progress in
-`incident_cases` in that same transaction: after a crash (or a cancel) a rerun carries
-on with the cases not yet done, and none is resolved twice. The closure letters of the
-resolved cases are printed in one batch (`letters.py`)."""
+The bulk resolution of the linked cases is in `incident_bulk`, their closure letters
+in `incident_letters`."""
 
 from __future__ import annotations
 
@@ -31,7 +29,7 @@ from branchdesk.domain.incidents import (
     notification_due,
     service_matches,
 )
-from branchdesk.domain.process import CaseEvent, CaseSnapshot
+from branchdesk.domain.process import CaseEvent
 from branchdesk.persistence.schema import cases, incident_cases, incident_updates, incidents
 from branchdesk.services import cases as case_service
 from branchdesk.services.access import authorize
@@ -39,7 +37,7 @@ from branchdesk.services.context import ServiceContext
 from branchdesk.services.recording import load_events, record, write_audit
 from branchdesk.services.supervision import policy_of
 
-#: (done, total) -> keep going? Called after each case of a bulk run.
+#: (done, total) -> keep going? Called after each step of a long run.
 Progress = Callable[[int, int], bool]
 
 
@@ -112,13 +110,6 @@ class IncidentDetail:
         return counts
 
 
-@dataclass(frozen=True)
-class BulkResult:
-    resolved: int
-    skipped: int
-    remaining: int  # not yet done (cancelled part-way); a rerun carries on
-
-
 def _incident(row: Any, linked: int = 0) -> Incident:
     return Incident(
         id=row.id,
@@ -149,14 +140,14 @@ def _incident(row: Any, linked: int = 0) -> Incident:
     )
 
 
-def _row(conn: Connection, number: str) -> Any:
+def incident_row(conn: Connection, number: str) -> Any:
     row = conn.execute(select(incidents).where(incidents.c.number == number.strip())).first()
     if row is None:
         raise NotFound("error.incident.not_found", number=number)
     return row
 
 
-def _note(
+def note(
     conn: Connection,
     ctx: ServiceContext,
     incident_id: int,
@@ -201,7 +192,7 @@ def create_incident(ctx: ServiceContext, draft: IncidentDraft, *, actor: str) ->
                 created_by=actor,
             )
         ).inserted_primary_key[0]  # type: ignore[index]
-        _note(conn, ctx, int(incident_id), actor, "created", clean.scope)
+        note(conn, ctx, int(incident_id), actor, "created", clean.scope)
         write_audit(
             ctx,
             conn,
@@ -210,7 +201,7 @@ def create_incident(ctx: ServiceContext, draft: IncidentDraft, *, actor: str) ->
             case_id=None,
             detail={"incident": number, "level": clean.level, "type": clean.type},
         )
-        return _incident(_row(conn, number))
+        return _incident(incident_row(conn, number))
 
 
 def list_incidents(ctx: ServiceContext, *, actor: str, active_only: bool = False) -> list[Incident]:
@@ -237,7 +228,7 @@ def get_incident(ctx: ServiceContext, number: str, *, actor: str) -> IncidentDet
 
 
 def detail_in(conn: Connection, number: str) -> IncidentDetail:
-    row = _row(conn, number)
+    row = incident_row(conn, number)
     updates = tuple(
         Update(u.at, u.actor, u.kind, u.text, u.pushed)
         for u in conn.execute(
@@ -321,7 +312,7 @@ def attach_on_link(
     )
 
 
-def _linked_ids(conn: Connection, incident_id: int, *, pending_only: bool = False) -> list[int]:
+def linked_ids(conn: Connection, incident_id: int, *, pending_only: bool = False) -> list[int]:
     query = select(incident_cases.c.case_id).where(incident_cases.c.incident_id == incident_id)
     if pending_only:
         query = query.where(incident_cases.c.outcome.is_(None))
@@ -338,19 +329,19 @@ def record_progress(
         raise ValidationError([FieldError("text", "error.field.required")])
     with ctx.db.write() as conn:
         authorize(ctx, conn, actor, "incident.manage")
-        row = _row(conn, number)
+        row = incident_row(conn, number)
         pushed = 0
         if push:
-            note = f"[{row.number}] {clean}"
-            for case_id in _linked_ids(conn, row.id):
+            line = f"[{row.number}] {clean}"
+            for case_id in linked_ids(conn, row.id):
                 history = load_events(conn, case_id)
                 case = process.replay(history)
                 if "add_note" not in process.allowed_actions(case):
                     continue
-                event = process.decide(case, "add_note", {"text": note}, actor=actor, at=ctx.now())
+                event = process.decide(case, "add_note", {"text": line}, actor=actor, at=ctx.now())
                 record(ctx, conn, case_id=case_id, before=case, history=history, event=event)
                 pushed += 1
-        _note(conn, ctx, row.id, actor, "progress", clean, pushed)
+        note(conn, ctx, row.id, actor, "progress", clean, pushed)
         return pushed
 
 
@@ -358,13 +349,13 @@ def mark_notified(ctx: ServiceContext, number: str, *, actor: str, text: str = "
     """Customers were told (SMS, notice at the counter …): the deadline is met or late."""
     with ctx.db.write() as conn:
         authorize(ctx, conn, actor, "incident.manage")
-        row = _row(conn, number)
+        row = incident_row(conn, number)
         if row.notified_at is not None:
             raise DomainError("error.incident.already_notified", number=row.number)
         now = ctx.now()
         conn.execute(update(incidents).where(incidents.c.id == row.id).values(notified_at=now))
-        _note(conn, ctx, row.id, actor, "notified", text.strip() or "-")
-        return _incident(_row(conn, number))
+        note(conn, ctx, row.id, actor, "notified", text.strip() or "-")
+        return _incident(incident_row(conn, number))
 
 
 def resolve_incident(
@@ -374,7 +365,7 @@ def resolve_incident(
     clean = check_resolution(resolution)
     with ctx.db.write() as conn:
         authorize(ctx, conn, actor, "incident.manage")
-        row = _row(conn, number)
+        row = incident_row(conn, number)
         if row.status != "active":
             raise DomainError("error.incident.not_active", number=row.number)
         conn.execute(
@@ -391,7 +382,7 @@ def resolve_incident(
                 resolved_by=actor,
             )
         )
-        _note(conn, ctx, row.id, actor, "resolved", clean.root_cause)
+        note(conn, ctx, row.id, actor, "resolved", clean.root_cause)
         write_audit(
             ctx,
             conn,
@@ -400,87 +391,4 @@ def resolve_incident(
             case_id=None,
             detail={"incident": row.number},
         )
-        return _incident(_row(conn, number))
-
-
-def _skip_reason(case: CaseSnapshot) -> str | None:
-    if "resolve_by_incident" in process.allowed_actions(case):
-        return None
-    if case.paused:
-        return "paused"
-    return f"state:{case.state.value}"
-
-
-def bulk_resolve(
-    ctx: ServiceContext, number: str, *, actor: str, progress: Progress | None = None
-) -> BulkResult:
-    """Resolve every linked case not yet done with the incident's explanation: one
-    transaction per case (its event and its line in `incident_cases` together). A case
-    that cannot be resolved now (already resolved, closed, paused …) is marked skipped
-    with the reason. Stop early by returning False from `progress`; rerun to go on."""
-    with ctx.db.read() as conn:
-        authorize(ctx, conn, actor, "incident.manage")
-        row = _row(conn, number)
-        if row.status != "resolved":
-            raise DomainError("error.incident.not_resolved", number=row.number)
-        todo = _linked_ids(conn, row.id, pending_only=True)
-    params: dict[str, Any] = {
-        "incident": row.number,
-        "result": row.explanation,
-        "cause_analysis": row.root_cause,
-    }
-    if row.compensation_fen:
-        params["compensation_fen"] = row.compensation_fen
-    resolved = skipped = 0
-    total = len(todo)
-    for done, case_id in enumerate(todo, start=1):
-        with ctx.db.write() as conn:
-            state = conn.execute(
-                select(incident_cases.c.outcome).where(
-                    incident_cases.c.incident_id == row.id, incident_cases.c.case_id == case_id
-                )
-            ).scalar()
-            if state is not None:  # done by a concurrent run meanwhile
-                continue
-            history = load_events(conn, case_id)
-            case = process.replay(history)
-            reason = _skip_reason(case)
-            if reason is None:
-                authorize(ctx, conn, actor, "case.resolve_by_incident", case=case)
-                event = process.decide(
-                    case, "resolve_by_incident", params, actor=actor, at=ctx.now()
-                )
-                record(ctx, conn, case_id=case_id, before=case, history=history, event=event)
-                outcome = "resolved"
-                resolved += 1
-            else:
-                outcome = "skipped"
-                skipped += 1
-            conn.execute(
-                update(incident_cases)
-                .where(incident_cases.c.incident_id == row.id, incident_cases.c.case_id == case_id)
-                .values(outcome=outcome, outcome_reason=reason, done_at=ctx.now())
-            )
-        if progress is not None and not progress(done, total):
-            return BulkResult(resolved, skipped, total - done)
-    with ctx.db.write() as conn:
-        _note(conn, ctx, row.id, actor, "bulk", f"{resolved}/{skipped}", resolved)
-    return BulkResult(resolved, skipped, 0)
-
-
-def resolved_case_numbers(ctx: ServiceContext, number: str, *, actor: str) -> list[str]:
-    """The linked cases the bulk resolution resolved (whose letters go out together)."""
-    with ctx.db.read() as conn:
-        authorize(ctx, conn, actor, "incident.read")
-        row = _row(conn, number)
-        return [
-            str(r[0])
-            for r in conn.execute(
-                select(cases.c.number)
-                .join(incident_cases, incident_cases.c.case_id == cases.c.id)
-                .where(
-                    incident_cases.c.incident_id == row.id, incident_cases.c.outcome == "resolved"
-                )
-                .order_by(cases.c.id)
-            )
-        ]
+        return _incident(incident_row(conn, number))

@@ -11,10 +11,10 @@ no state, like a print)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, text, update
 
 from branchdesk.domain import process
 from branchdesk.domain.errors import DomainError, FieldError, NotFound, ValidationError
@@ -99,6 +99,48 @@ def schedule_on_close(
     )
     key = result.inserted_primary_key
     return int(key[0]) if key else None
+
+
+def schedule_missing(ctx: ServiceContext, *, actor: str, days: int = 5) -> int:
+    """Schedule visits for cases closed in the last `days` days that have none for their
+    closure (closed before this version, or by demo data). Returns how many."""
+    since = ctx.now() - timedelta(days=days)
+    rules = policy_of(ctx).return_visits
+    with ctx.db.write() as conn:
+        authorize(ctx, conn, actor, "branch.maintenance")
+        closed = (
+            conn.execute(
+                select(cases.c.id)
+                .where(text("state = 'closed'"), cases.c.updated_at >= since)
+                .where(
+                    ~select(return_visits.c.id)
+                    .where(return_visits.c.case_id == cases.c.id)
+                    .exists()
+                )
+            )
+            .scalars()
+            .all()
+        )
+        made = 0
+        for case_id in closed:
+            history = load_events(conn, case_id)
+            closes = [i for i, e in enumerate(history, start=1) if e.kind == "close"]
+            if not closes:
+                continue
+            case = process.replay(history[: closes[-1]])
+            if visit_reason(case.number, case.kind.value, case.grade, rules) is None:
+                continue
+            if schedule_on_close(ctx, conn, case_id=case_id, case=case, seq=closes[-1]):
+                made += 1
+        write_audit(
+            ctx,
+            conn,
+            actor=actor,
+            action="return_visit.schedule_missing",
+            case_id=None,
+            detail={"days": days, "scheduled": made},
+        )
+    return made
 
 
 def cancel_on_reopen(conn: Connection, *, case_id: int) -> None:

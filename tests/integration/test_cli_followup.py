@@ -78,5 +78,6 @@ def test_ledger_and_call_list(cli: Cli, tmp_path: Path) -> None:
     cli.json("ledger", "--pdf", str(pdf))
     assert "督办台账" in PdfReader(pdf).pages[0].extract_text()
     assert cli.json("visits", "list") == []
+    assert cli.json("visits", "schedule-missing") == {"scheduled": 0}
     code, _, err = cli("visits", "record", "99", "--reached", "perhaps")
     assert code == 2 and "reached" in err

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from branchdesk.domain.incidents import IncidentDraft, Resolution
 from branchdesk.domain.model import Customer
 from branchdesk.domain.permissions import PermissionDenied
-from branchdesk.services import audit, cases, incidents, staff, supervision
+from branchdesk.services import audit, cases, incident_bulk, incidents, staff, supervision
 from branchdesk.services.followup_reports import incident_report_pdf, ledger_pdf
 from tests.conftest import TZ, Branch, activate, complaint_form
 
@@ -150,7 +150,7 @@ def test_incident_report(branch: Branch) -> None:
         ),
         actor=MANAGER,
     )
-    incidents.bulk_resolve(ctx, outage.number, actor=MANAGER)
+    incident_bulk.bulk_resolve(ctx, outage.number, actor=MANAGER)
     text = flat(incident_report_pdf(ctx, outage.number, actor=MANAGER, lang="zh_CN"))
     for expected in (
         "突发事件处理报告",

@@ -20,7 +20,7 @@ from branchdesk.domain.incidents import IncidentDraft, Resolution
 from branchdesk.domain.model import Customer
 from branchdesk.domain.permissions import PermissionDenied
 from branchdesk.persistence.schema import case_events, incident_cases
-from branchdesk.services import cases, incidents
+from branchdesk.services import cases, incident_bulk, incidents
 from branchdesk.services.incident_letters import closure_letters
 from tests.conftest import Branch, complaint_form
 
@@ -171,9 +171,9 @@ def test_bulk_resolution_resolves_each_linked_case_once(branch: Branch) -> None:
     outage, numbers = linked_outage(branch, 5)
     cases.act(ctx, number=numbers[1], action="pause", params={"reason": "等用户"}, actor=CLERK)
     with pytest.raises(PermissionDenied):
-        incidents.bulk_resolve(ctx, outage.number, actor="H201")
+        incident_bulk.bulk_resolve(ctx, outage.number, actor="H201")
     seen: list[tuple[int, int]] = []
-    result = incidents.bulk_resolve(
+    result = incident_bulk.bulk_resolve(
         ctx, outage.number, actor=MANAGER, progress=lambda d, t: seen.append((d, t)) or True
     )
     assert (result.resolved, result.skipped, result.remaining) == (4, 1, 0)
@@ -197,22 +197,24 @@ def test_bulk_resolution_resolves_each_linked_case_once(branch: Branch) -> None:
     skipped = [c for c in detail.cases if c.outcome == "skipped"]
     assert [(c.number, c.outcome_reason) for c in skipped] == [(numbers[1], "paused")]
     # A rerun has nothing left to do.
-    assert incidents.bulk_resolve(ctx, outage.number, actor=MANAGER).resolved == 0
+    assert incident_bulk.bulk_resolve(ctx, outage.number, actor=MANAGER).resolved == 0
 
 
 def test_bulk_resolution_needs_the_incident_resolved_first(branch: Branch) -> None:
     outage = open_incident(branch)
     with pytest.raises(DomainError) as refused:
-        incidents.bulk_resolve(branch.ctx, outage.number, actor=MANAGER)
+        incident_bulk.bulk_resolve(branch.ctx, outage.number, actor=MANAGER)
     assert refused.value.key == "error.incident.not_resolved"
 
 
 def test_a_cancelled_bulk_run_resumes_where_it_stopped(branch: Branch) -> None:
     ctx = branch.ctx
     outage, _ = linked_outage(branch, 6)
-    first = incidents.bulk_resolve(ctx, outage.number, actor=MANAGER, progress=lambda d, t: d < 2)
+    first = incident_bulk.bulk_resolve(
+        ctx, outage.number, actor=MANAGER, progress=lambda d, t: d < 2
+    )
     assert (first.resolved, first.remaining) == (2, 4)
-    second = incidents.bulk_resolve(ctx, outage.number, actor=MANAGER)
+    second = incident_bulk.bulk_resolve(ctx, outage.number, actor=MANAGER)
     assert (second.resolved, second.remaining) == (4, 0)
     with ctx.db.read() as conn:
         resolutions = conn.execute(
@@ -235,7 +237,7 @@ def _crash_during_bulk(data_dir: str, number: str, after: int) -> None:
             os.kill(os.getpid(), signal.SIGKILL)
         return True
 
-    incidents.bulk_resolve(ctx, number, actor=MANAGER, progress=progress)
+    incident_bulk.bulk_resolve(ctx, number, actor=MANAGER, progress=progress)
 
 
 def _consistent(branch: Branch) -> tuple[int, int]:
@@ -268,7 +270,7 @@ def crash_and_resume(branch: Branch, n: int, kill_after: int) -> None:
     child.join(600)
     assert child.exitcode == -signal.SIGKILL
     assert _consistent(branch) == (kill_after, kill_after)
-    result = incidents.bulk_resolve(branch.ctx, outage.number, actor=MANAGER)
+    result = incident_bulk.bulk_resolve(branch.ctx, outage.number, actor=MANAGER)
     assert (result.resolved, result.skipped) == (n - kill_after, 0)
     with branch.ctx.db.read() as conn:
         per_case = conn.execute(
@@ -292,7 +294,7 @@ def test_bulk_resolution_of_1000_cases_resumes_after_a_crash(branch: Branch) -> 
 def test_closure_letters_in_one_batch(branch: Branch) -> None:
     ctx = branch.ctx
     outage, numbers = linked_outage(branch, 3)
-    incidents.bulk_resolve(ctx, outage.number, actor=MANAGER)
+    incident_bulk.bulk_resolve(ctx, outage.number, actor=MANAGER)
     batch = closure_letters(ctx, outage.number, actor=MANAGER)
     assert batch.numbers == tuple(numbers)
     document = pdfium.PdfDocument(batch.pdf)

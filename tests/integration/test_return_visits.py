@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from branchdesk.domain.errors import DomainError, IllegalTransition, ValidationError
+from branchdesk.domain.permissions import PermissionDenied
 from branchdesk.domain.return_visits import Outcome, sample_bucket
 from branchdesk.persistence.schema import return_visits as visits_table
 from branchdesk.services import audit, cases, printing, return_visits, staff
@@ -202,3 +203,25 @@ def test_a_visit_to_an_archived_case_is_kept_on_the_visit_and_the_audit_trail(
     assert entries[0].actor == surveyor and entries[0].detail["score"] == 4
     with ctx.db.read() as conn:
         assert not return_visits.pending_visit(conn, case_id)
+
+
+def test_cases_closed_before_the_upgrade_get_their_visits(branch: Branch, surveyor: str) -> None:
+    from branchdesk.domain.return_visits import visit_reason
+    from branchdesk.services import demo
+    from branchdesk.services.supervision import policy_of
+
+    ctx = branch.ctx
+    demo.generate_demo(ctx, cases=400, actor="A001", days=20)  # bulk-written: no visits
+    rules = policy_of(ctx).return_visits
+    with ctx.db.read() as conn:
+        since = int((ctx.now() - timedelta(days=5)).timestamp())
+        recent = conn.exec_driver_sql(
+            "SELECT number, kind, grade FROM cases WHERE state = 'closed' AND updated_at >= ?",
+            (since,),
+        ).all()
+    expected = sum(1 for n, k, g in recent if visit_reason(n, k, g, rules) is not None)
+    assert expected > 0
+    with pytest.raises(PermissionDenied):
+        return_visits.schedule_missing(ctx, actor=surveyor, days=5)
+    assert return_visits.schedule_missing(ctx, actor="A001", days=5) == expected
+    assert return_visits.schedule_missing(ctx, actor="A001", days=5) == 0  # once only
