@@ -34,7 +34,12 @@ from ui.session import UserSession
 from ui.worker import DbWorker
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from branchdesk.archive.master import ArchiveKeys
+    from sync.client.background import SyncRunner
     from ui.gatekeeper import Gatekeeper
+    from ui.main_window import MainWindow
 
 UI_FONT_FAMILY = "WenQuanYi Micro Hei"
 ENV_EXIT_WHEN_READY = "BRANCHDESK_EXIT_WHEN_READY"
@@ -57,9 +62,10 @@ def install_fonts(app: QApplication) -> None:
     app.setFont(font)
 
 
-def _open_or_create(args: argparse.Namespace) -> ServiceContext | None:
-    """The branch to work on, asking for what is needed (passphrase, set-up details).
-    None if the person cancelled."""
+def _open_or_create(args: argparse.Namespace) -> tuple[ServiceContext, str | None] | None:
+    """The branch to work on and the passphrase it was opened with (passphrase mode),
+    asking for what is needed (passphrase, set-up details). None if the person
+    cancelled."""
     from ui import setup_dialogs
 
     data_dir = resolve_data_dir(args.data_dir)
@@ -85,12 +91,12 @@ def _open_or_create(args: argparse.Namespace) -> ServiceContext | None:
                 use_keyring=secure,
             )
             _generate_demo(ctx, args.demo_cases, password)
-            return ctx
+            return ctx, passphrase
         details = setup_dialogs.SetupDialog.ask(None, data_dir=data_dir, secure_keyring=secure)
         if details is None:
             return None
         ctx, _ = initialise(data_dir, use_keyring=secure, **details)
-        return ctx
+        return ctx, details.get("passphrase")
     passphrase = os.environ.get(ENV_PASSPHRASE)
     while True:
         if key_mode(data_dir) == "passphrase" and passphrase is None:
@@ -98,7 +104,7 @@ def _open_or_create(args: argparse.Namespace) -> ServiceContext | None:
             if passphrase is None:
                 return None
         try:
-            return open_branch(data_dir, passphrase=passphrase)
+            return open_branch(data_dir, passphrase=passphrase), passphrase
         except DomainError as exc:
             if exc.key != "error.db.wrong_key":
                 raise
@@ -157,14 +163,16 @@ def run(args: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(args.data_dir)
     crash.install(data_dir / "logs")
     try:
-        ctx = _open_or_create(args)
+        opened = _open_or_create(args)
     except DomainError as exc:
         QMessageBox.critical(
             None, QCoreApplication.translate("App", "BranchDesk"), i18n.text(exc.key, **exc.params)
         )
         return 5
-    if ctx is None:
+    if opened is None:
         return 0
+    ctx, passphrase = opened
+    extras = Extras(data_dir, passphrase)
     branch = branch_info(ctx)
     if not args.lang:
         i18n.set_language(branch.language)
@@ -182,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
         except DomainError as exc:
             print(i18n.text(exc.key, **exc.params), file=sys.stderr)
             return 3
-        open_workbench(app, ctx, worker, session, None, exit_when_ready=True)
+        open_workbench(app, ctx, worker, session, None, extras, exit_when_ready=True)
     else:
         from ui.gatekeeper import Gatekeeper
 
@@ -193,15 +201,46 @@ def run(args: argparse.Namespace) -> int:
             gate.screen.set_accounts(
                 [m for m in staff.list_staff(ctx) if m.staff_no in demo_numbers]
             )
-        gate.signed_in.connect(lambda: open_workbench(app, ctx, worker, session, gate))
+        gate.signed_in.connect(lambda: open_workbench(app, ctx, worker, session, gate, extras))
         gate.start(args.actor or "")
         if smoke:
             # Nobody to sign in: ready means the sign-in screen is up.
             QTimer.singleShot(0, app.quit)
     code = app.exec()
+    extras.stop()
     worker.shutdown()
     ctx.db.close()
     return int(code)
+
+
+class Extras:
+    """What the workbench's other desks need beyond the database: the archive keys
+    (derived once, on first use: in passphrase mode that costs ~0.2 s) and the
+    background sync with headquarters."""
+
+    def __init__(self, data_dir: Path, passphrase: str | None) -> None:
+        self.data_dir = data_dir
+        self.passphrase = passphrase
+        self._keys: ArchiveKeys | None = None
+        self.sync: SyncRunner | None = None
+
+    def archive_keys(self) -> ArchiveKeys:
+        if self._keys is None:
+            from branchdesk.archive.master import archive_keys
+
+            self._keys = archive_keys(self.data_dir, passphrase=self.passphrase)
+        return self._keys
+
+    def start_sync(self, ctx: ServiceContext, window: MainWindow) -> None:
+        from sync.client.background import SyncRunner
+
+        self.sync = SyncRunner(ctx)
+        self.sync.start()
+        window.desks.attach_sync(self.sync)
+
+    def stop(self) -> None:
+        if self.sync is not None:
+            self.sync.stop()
 
 
 def open_workbench(
@@ -210,6 +249,7 @@ def open_workbench(
     worker: DbWorker,
     session: UserSession,
     gate: Gatekeeper | None,
+    extras: Extras | None = None,
     *,
     exit_when_ready: bool = False,
 ) -> None:
@@ -218,12 +258,15 @@ def open_workbench(
         return
     from ui.main_window import MainWindow
 
-    window = MainWindow(ctx, worker, session)
+    window = MainWindow(ctx, worker, session, archive_keys=extras.archive_keys if extras else None)
     if gate is not None:
         gate.window = window
         window.lock_requested.connect(gate.switch_user)
         window.branch_changed.connect(lambda info: gate.set_idle_minutes(info.idle_lock_minutes))
     window.show()
+    if extras is not None and not exit_when_ready:
+        # Sync with HQ starts once the clerk has the workbench: never in their way.
+        QTimer.singleShot(1000, lambda: extras.start_sync(ctx, window))
     if exit_when_ready:
         # For start-up measurements and smoke tests: quit as soon as the list has its
         # first page, i.e. when a clerk could start working.

@@ -9,6 +9,7 @@ someone else signs in it is put aside, and it comes back when its owner returns.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -36,7 +37,12 @@ from ui.case_table import CaseTable
 from ui.intake_form import IntakeForm
 from ui.queue_panel import QueuePanel
 from ui.session import UserSession
+from ui.tool_windows import ToolWindows
 from ui.worker import DbWorker
+
+if TYPE_CHECKING:
+    # The sync client (httpx, pydantic) loads after the first list page, not before.
+    from sync.client.background import SyncRunner
 
 SEARCH_DELAY_MS = 250
 UPKEEP_MS = 30_000
@@ -80,7 +86,15 @@ class MainWindow(QMainWindow):
     lock_requested = Signal()  # Ctrl+Shift+L: lock now and let anyone sign in
     branch_changed = Signal(object)  # BranchInfo saved in the settings (idle lock time)
 
-    def __init__(self, ctx: ServiceContext, worker: DbWorker, session: UserSession) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        worker: DbWorker,
+        session: UserSession,
+        *,
+        archive_keys: object | None = None,
+        sync: SyncRunner | None = None,
+    ) -> None:
         super().__init__()
         self.ctx = ctx
         self.worker = worker
@@ -114,6 +128,7 @@ class MainWindow(QMainWindow):
         self.search.returnPressed.connect(self._search_now)
 
         self._build_actions()
+        self.desks = ToolWindows(self, ctx, worker, session, archive_keys=archive_keys, sync=sync)
         self._build_toolbar()
         self.status = QLabel(self)
         self.statusBar().addPermanentWidget(self.status)
@@ -121,6 +136,7 @@ class MainWindow(QMainWindow):
         self.signed_in.setObjectName("signed_in")
         self.signed_in.setStyleSheet("padding-left: 16px;")
         self.statusBar().addPermanentWidget(self.signed_in)
+        self.statusBar().addPermanentWidget(self.desks.sync_label)
         self.busy = QLabel(self)
         self.statusBar().addWidget(self.busy)
         worker.busy.connect(self._show_busy)
@@ -188,6 +204,7 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         bar.addAction(self.act_staff)
         bar.addAction(self.act_audit)
+        bar.addWidget(self.desks.button)
         bar.addAction(self.act_lock)
         bar.addSeparator()
         bar.addAction(self.act_language)
@@ -209,6 +226,7 @@ class MainWindow(QMainWindow):
         self.act_staff.setText(self.tr("Staff (Ctrl+Shift+U)"))
         self.act_audit.setText(self.tr("Audit trail (Ctrl+Shift+A)"))
         self.act_lock.setText(self.tr("Lock / switch user (Ctrl+Shift+L)"))
+        self.desks.retranslate()
         self.signed_in.setText(self.tr("Signed in: %1").replace("%1", self.session.describe()))
         self.search.setPlaceholderText(
             self.tr("Search: name, text, case number, phone or service number (Ctrl+F)")
@@ -322,6 +340,7 @@ class MainWindow(QMainWindow):
         for action, allow in allowed.items():
             action.setVisible(allow)
             action.setEnabled(allow)
+        self.desks.offer_what_is_allowed()
 
     @Slot()
     def _session_changed(self) -> None:

@@ -38,6 +38,17 @@ class _Delivery(Generic[T]):
         self.writes = writes
 
 
+def _call_back(callback: Callable[[Any], None], value: Any) -> None:
+    """Hand a result to whoever asked. A window closed while its call was running
+    (a desk closed, a user switch) no longer exists: its result is simply dropped."""
+    try:
+        callback(value)
+    except RuntimeError as exc:
+        if "already deleted" not in str(exc):
+            raise
+        log.debug("result for a closed window dropped: %s", exc)
+
+
 class DbWorker(QObject):
     """Runs `fn(ctx)` calls serially off the UI thread.
 
@@ -92,10 +103,10 @@ class DbWorker(QObject):
             if delivery.writes:
                 self.changed.emit()
             if delivery.on_done is not None:
-                delivery.on_done(delivery.future.result())
+                _call_back(delivery.on_done, delivery.future.result())
             return
         if isinstance(error, DomainError) and delivery.on_error is not None:
-            delivery.on_error(error)
+            _call_back(delivery.on_error, error)
             return
         log.error("service call failed", exc_info=error)
         self.unexpected.emit(error)

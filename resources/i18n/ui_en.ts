@@ -69,4 +69,21 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>ToolWindows</name>
+    <message numerus="yes">
+        <source>HQ: %n waiting, a problem (Ctrl+Shift+Y)</source>
+        <translation>
+            <numerusform>HQ: %n waiting, a problem (Ctrl+Shift+Y)</numerusform>
+            <numerusform>HQ: %n waiting, a problem (Ctrl+Shift+Y)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>HQ: %n waiting</source>
+        <translation>
+            <numerusform>HQ: %n waiting</numerusform>
+            <numerusform>HQ: %n waiting</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

@@ -2039,4 +2039,51 @@
         <translation>正在同步…</translation>
     </message>
 </context>
+<context>
+    <name>ToolWindows</name>
+    <message>
+        <source>Archive</source>
+        <translation>档案</translation>
+    </message>
+    <message>
+        <source>Supervision ledger</source>
+        <translation>督办台账</translation>
+    </message>
+    <message>
+        <source>Incidents</source>
+        <translation>突发事件</translation>
+    </message>
+    <message>
+        <source>Return visits</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Headquarters sync</source>
+        <translation>与总部同步</translation>
+    </message>
+    <message>
+        <source>More</source>
+        <translation>更多</translation>
+    </message>
+    <message>
+        <source>HQ: not enrolled</source>
+        <translation>总部：未登记</translation>
+    </message>
+    <message>
+        <source>HQ: syncing…</source>
+        <translation>总部：正在同步…</translation>
+    </message>
+    <message numerus="yes">
+        <source>HQ: %n waiting, a problem (Ctrl+Shift+Y)</source>
+        <translation>
+            <numerusform>总部：%n 条待上传，同步有问题（Ctrl+Shift+Y）</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>HQ: %n waiting</source>
+        <translation>
+            <numerusform>总部：%n 条待上传</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

@@ -1,0 +1,188 @@
+"""The workbench's other desks, each in a window of its own: the archive, the
+supervision ledger, incidents, the return-visit call list and the HQ sync state.
+They open from the toolbar's "More" menu or their shortcut, only for people whose
+roles allow them (the services refuse the rest anyway), and close when someone else
+signs in (they belong to the person who opened them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
+
+from branchdesk.services.context import ServiceContext
+from ui import i18n
+from ui.session import UserSession
+from ui.worker import DbWorker
+
+if TYPE_CHECKING:
+    from sync.client.background import SyncRunner, SyncSnapshot
+
+PanelFactory = Callable[[QWidget], QWidget]
+
+
+@dataclass(frozen=True)
+class Desk:
+    key: str
+    shortcut: str
+    permission: str | None  # None: everyone signed in
+    width: int
+    height: int
+
+
+DESKS = (
+    Desk("archive", "Ctrl+Shift+R", "archive.read", 1200, 760),
+    Desk("ledger", "Ctrl+Shift+G", "ledger.read", 1100, 700),
+    Desk("incidents", "Ctrl+Shift+I", "incident.read", 1150, 760),
+    Desk("visits", "Ctrl+Shift+K", "return_visit.read", 1000, 680),
+    Desk("sync", "Ctrl+Shift+Y", "sync.run", 460, 240),
+)
+
+
+class ToolWindows(QObject):
+    """The "More" menu of `window` and the desks it opens."""
+
+    def __init__(
+        self,
+        window: QWidget,
+        ctx: ServiceContext,
+        worker: DbWorker,
+        session: UserSession,
+        *,
+        archive_keys: object | None = None,
+        sync: SyncRunner | None = None,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.ctx, self.worker, self.session = ctx, worker, session
+        self.archive_keys = archive_keys
+        self.sync = sync
+        self.open: dict[str, QDialog] = {}
+        self.actions: dict[str, QAction] = {}
+        self.menu = QMenu(window)
+        for desk in DESKS:
+            action = QAction(window)
+            action.setShortcut(QKeySequence(desk.shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _=False, d=desk: self.show_desk(d.key))
+            window.addAction(action)
+            self.menu.addAction(action)
+            self.actions[desk.key] = action
+        self.button = QToolButton(window)
+        self.button.setMenu(self.menu)
+        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.sync_label = QLabel(window)
+        self.sync_label.setObjectName("sync_state")
+        self._sync_timer = QTimer(self)
+        self._sync_timer.setInterval(2000)
+        self._sync_timer.timeout.connect(self._show_sync_state)
+        if sync is not None:
+            self._sync_timer.start()
+        self.retranslate()
+        self.offer_what_is_allowed()
+
+    # ------------------------------------------------------------------ texts
+    def titles(self) -> dict[str, str]:
+        return {
+            "archive": self.tr("Archive"),
+            "ledger": self.tr("Supervision ledger"),
+            "incidents": self.tr("Incidents"),
+            "visits": self.tr("Return visits"),
+            "sync": self.tr("Headquarters sync"),
+        }
+
+    def retranslate(self) -> None:
+        self.button.setText(self.tr("More"))
+        titles = self.titles()
+        for desk in DESKS:
+            self.actions[desk.key].setText(f"{titles[desk.key]} ({desk.shortcut})")
+        for key, dialog in self.open.items():
+            dialog.setWindowTitle(titles[key])
+        self._show_sync_state()
+
+    def offer_what_is_allowed(self) -> None:
+        for desk in DESKS:
+            allowed = desk.permission is None or self.session.allows(desk.permission)
+            if desk.key == "archive" and self.archive_keys is None:
+                allowed = False
+            if desk.key == "sync" and self.sync is None:
+                allowed = False
+            self.actions[desk.key].setVisible(allowed)
+            self.actions[desk.key].setEnabled(allowed)
+        self.button.setVisible(any(a.isVisible() for a in self.actions.values()))
+
+    # ------------------------------------------------------------------ desks
+    def show_desk(self, key: str) -> QDialog | None:
+        """Open (or bring forward) desk `key` for the signed-in person."""
+        if not self.actions[key].isEnabled():
+            return None
+        dialog = self.open.get(key)
+        if dialog is not None:
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+        desk = next(d for d in DESKS if d.key == key)
+        dialog = QDialog(self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setWindowTitle(self.titles()[key])
+        layout = QVBoxLayout(dialog)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self._panel(key, dialog))
+        dialog.resize(desk.width, desk.height)
+        dialog.finished.connect(lambda _r, k=key: self.open.pop(k, None))
+        self.open[key] = dialog
+        dialog.show()
+        return dialog
+
+    def _panel(self, key: str, parent: QWidget) -> QWidget:
+        me = self.session.staff_no
+        if key == "archive":
+            from ui.archive_view import ArchivePanel
+
+            return ArchivePanel(self.ctx, self.worker, self.session, self.archive_keys, parent)  # type: ignore[arg-type]
+        if key == "ledger":
+            from ui.supervision_ledger import SupervisionLedgerPanel
+
+            return SupervisionLedgerPanel(self.ctx, self.worker, me, parent)
+        if key == "incidents":
+            from ui.incidents import IncidentsPanel
+
+            return IncidentsPanel(self.ctx, self.worker, me, parent)
+        if key == "visits":
+            from ui.return_visits import ReturnVisitsPanel
+
+            return ReturnVisitsPanel(self.ctx, self.worker, me, parent)
+        from ui.sync_status import SyncStatusPanel
+
+        assert self.sync is not None
+        return SyncStatusPanel(
+            self.sync.snapshot, self.sync.sync_now, language=i18n.current(), parent=parent
+        )
+
+    # ------------------------------------------------------------------- sync
+    def attach_sync(self, runner: SyncRunner) -> None:
+        """The background sync started (after the first list page): show its state."""
+        self.sync = runner
+        self._sync_timer.start()
+        self.offer_what_is_allowed()
+        self._show_sync_state()
+
+    def _show_sync_state(self) -> None:
+        if self.sync is None:
+            self.sync_label.setText("")
+            return
+        self.sync_label.setText(self.describe(self.sync.snapshot()))
+
+    def describe(self, s: SyncSnapshot) -> str:
+        """The status bar's few words on sync: what waits, and whether it works."""
+        if not s.enrolled:
+            return self.tr("HQ: not enrolled")
+        if s.syncing:
+            return self.tr("HQ: syncing…")
+        if s.error_key:
+            return self.tr("HQ: %n waiting, a problem (Ctrl+Shift+Y)", "", s.pending)
+        return self.tr("HQ: %n waiting", "", s.pending)
