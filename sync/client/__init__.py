@@ -17,7 +17,7 @@ def is_sync_command(argv: Sequence[str]) -> bool:
         if skip:
             skip = False
             continue
-        if arg in ("--data-dir", "--lang", "--as"):
+        if arg in ("--data-dir", "--lang", "--as", "--user"):
             skip = True
             continue
         if arg.startswith("-"):
