@@ -57,6 +57,7 @@ from branchdesk.services.cases import CaseView
 from branchdesk.services.context import ServiceContext
 from ui import i18n
 from ui.customer_lookup import ERROR_COLOUR, LOOKUP_DELAY_MS, CustomerLookup, named
+from ui.incident_suggestion import IncidentSuggestion
 from ui.session import UserSession
 from ui.worker import DbWorker
 
@@ -197,6 +198,12 @@ class IntakeForm(QWidget):
         self._form_error.setWordWrap(True)
         self._form_error.hide()
         outer.addWidget(self._form_error)
+
+        # While an incident is active: "this looks like incident X, link it" (complaints).
+        self.incident_hint = named(
+            IncidentSuggestion(self._ctx, self._worker, self._session.staff_no), "incident_hint"
+        )
+        outer.addWidget(self.incident_hint)
 
         self._scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -362,6 +369,10 @@ class IntakeForm(QWidget):
         self._start.dateTimeChanged.connect(self._appointment_time_changed)
         self._end.dateTimeChanged.connect(self._appointment_time_changed)
         self._event_date.editingFinished.connect(self._tidy_event_date)
+        self._category.currentTextChanged.connect(self._suggest_incident)
+        for edit in (self._business, self._event_place, self._address):
+            edit.textChanged.connect(self._suggest_incident)
+        self._kind_group.idToggled.connect(self._suggest_incident)
 
         # Editing a field takes its error away: the clerk is fixing it.
         for name, field in self._fields.items():
@@ -552,6 +563,19 @@ class IntakeForm(QWidget):
             self._category.setCurrentIndex(index)
             self._category.setEditText(self._category.itemText(index))
 
+    def _suggest_incident(self, *_args: object) -> None:
+        """Ask for a matching active incident as the service and the area take shape."""
+        index = self._kind_group.checkedId()
+        category = self._category_code(self._category.currentText()) or ""
+        if index < 0 or KINDS[index] is not CaseKind.COMPLAINT or not category:
+            self.incident_hint.update_for("", None, ())
+            return
+        self.incident_hint.update_for(
+            category,
+            self._business.text().strip() or None,
+            (self._event_place.text().strip(), self._address.text().strip()),
+        )
+
     # --- customer lookup -------------------------------------------------------------
 
     def _look_up(self) -> None:
@@ -672,6 +696,8 @@ class IntakeForm(QWidget):
     def _saved(self, view: CaseView, print_receipt: bool) -> None:
         self._set_saving(False)
         number = view.case.number
+        # Linked as its own recorded action, right after the intake.
+        self.incident_hint.link_saved(number)
         self._last_number = number
         self._reset_inputs()
         self._number_label.setText(number)

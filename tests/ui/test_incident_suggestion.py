@@ -69,3 +69,51 @@ def test_the_saved_case_is_linked(qtbot: QtBot, branch: Branch, worker: DbWorker
     widget.link_saved(other)
     drain(qtbot, worker)
     assert cases.get_case(branch.ctx, other, viewer="A001").case.incident is None
+
+
+def test_the_intake_form_offers_the_incident_and_links_the_saved_complaint(
+    qtbot: QtBot, branch: Branch, worker: DbWorker
+) -> None:
+    """At the counter: a walk-in complaint about the outage's service in its area is
+    offered the incident while it is typed, and saved linked to it."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QComboBox, QLineEdit
+
+    from tests.ui.signing import signed_in
+    from tests.ui.typing import type_text
+    from ui.intake_form import IntakeForm
+
+    number = outage(branch)
+    form = IntakeForm(worker, signed_in(branch.ctx, "A001"))
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.waitExposed(form)
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow)
+    form.clear()
+    qtbot.keyClick(form, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # complaint
+
+    def line(name: str) -> QLineEdit:
+        widget = form.field_widget(name)
+        assert isinstance(widget, QLineEdit)
+        return widget
+
+    type_text(line("customer.phone"), "13812345678")
+    type_text(line("customer.name"), "张三")
+    type_text(line("summary"), "家里宽带断了")
+    for name, text in (("description", "从昨晚起一直无法上网"), ("remedy", "尽快恢复")):
+        widget = form.field_widget(name)
+        widget.setFocus()
+        type_text(widget, text)
+    category = form.field_widget("category")
+    assert isinstance(category, QComboBox)
+    assert form.incident_hint.isHidden()
+    category.setCurrentIndex(category.findData("technical/network"))
+    type_text(line("customer.address"), "天河区体育西路100号")
+    qtbot.waitUntil(lambda: form.incident_hint.chosen() == number, timeout=5000)
+    assert number in form.incident_hint.choice.currentText() or form.incident_hint.isVisible()
+    with qtbot.waitSignal(form.incident_hint.linked, timeout=5000) as linked:
+        qtbot.keyClick(line("customer.address"), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    saved, incident = linked.args
+    assert incident == number
+    assert cases.get_case(branch.ctx, saved, viewer="A001").case.incident == number
