@@ -45,6 +45,7 @@ from branchdesk.services.access import authorize
 from branchdesk.services.cases import find_case_id, format_archive_no
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.recording import load_events, record, write_audit
+from branchdesk.services.return_visits import pending_visit
 
 #: Events a closed case must have to be archived, by kind; each inner tuple is "one
 #: of these". The keys name what is missing in the review.
@@ -159,6 +160,11 @@ def _review_in(conn: Connection, case_id: int) -> tuple[ReviewResult, list[CaseE
     events = load_events(conn, case_id)
     case = process.replay(events)
     result = review_events(case.kind.value, case.state.value, events)
+    if pending_visit(conn, case_id):
+        # The archive should hold the return visit's outcome (manual §3.5): the
+        # reviewing manager is told it is still to come (a visit made after sealing is
+        # still recorded, outside the volume).
+        result = replace(result, warnings=(*result.warnings, "return_visit"))
     return replace(result, number=case.number), events
 
 

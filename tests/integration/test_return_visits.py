@@ -225,3 +225,19 @@ def test_cases_closed_before_the_upgrade_get_their_visits(branch: Branch, survey
         return_visits.schedule_missing(ctx, actor=surveyor, days=5)
     assert return_visits.schedule_missing(ctx, actor="A001", days=5) == expected
     assert return_visits.schedule_missing(ctx, actor="A001", days=5) == 0  # once only
+
+
+def test_the_archive_review_says_when_the_visit_is_still_to_come(
+    branch: Branch, surveyor: str
+) -> None:
+    from branchdesk.services import archiving
+
+    number = closed_case(branch)
+    (before,) = archiving.review(branch.ctx, numbers=[number], actor=MANAGER)
+    assert "return_visit" in before.warnings and before.complete
+    (visit,) = return_visits.visits_of(branch.ctx, number, actor=surveyor)
+    return_visits.record_outcome(
+        branch.ctx, visit_id=visit.id, outcome=Outcome(True, 5, solved=True), actor=surveyor
+    )
+    (after,) = archiving.review(branch.ctx, numbers=[number], actor=MANAGER)
+    assert "return_visit" not in after.warnings
