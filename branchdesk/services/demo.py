@@ -30,6 +30,7 @@ from branchdesk.domain.process import CaseEvent, CaseSnapshot
 from branchdesk.domain.sla_policy import SlaPolicy
 from branchdesk.persistence import maintenance
 from branchdesk.persistence.schema import Epoch, cases, staff
+from branchdesk.services import return_visits
 from branchdesk.services.access import authorize
 from branchdesk.services.auth import hash_password
 from branchdesk.services.cases import format_archive_no
@@ -409,4 +410,7 @@ def generate_demo(
     finally:
         if isinstance(chunks, Generator):
             chunks.close()
+    # The bulk writer bypasses closing's own scheduling: the last days' closed cases
+    # get their return visits as a real closure would have given them.
+    return_visits.schedule_missing(ctx, actor=actor)
     return DemoResult(cases=done, events=events_total, cancelled=cancelled)
