@@ -38,7 +38,7 @@ def main() -> int:
     from branchdesk.services import auth, demo, staff
     from branchdesk.services.demo_stories import DEMO_STAFF
     from ui import i18n
-    from ui.app import install_fonts, open_workbench
+    from ui.app import Extras, install_fonts, open_workbench
     from ui.audit_view import AuditView
     from ui.gatekeeper import Gatekeeper
     from ui.session import UserSession
@@ -74,7 +74,8 @@ def main() -> int:
             gate.screen.grab().save(str(OUT / f"sign_in.{lang}.png"))
         i18n.set_language("zh_CN")
         session.start(auth.sign_in(ctx, staff_no="H201", password=password))
-        open_workbench(app, ctx, worker, session, gate)
+        extras = Extras(Path(tmp) / "demo", "screenshots only")
+        open_workbench(app, ctx, worker, session, gate, extras)
         window = gate.window
         assert window is not None
         window.resize(1600, 900)
@@ -130,7 +131,38 @@ def main() -> int:
             settle(app, 40)
             audit_view.grab().save(str(OUT / f"audit_view.{lang}.png"))
             audit_view.close()
+        # The manager's other desks (the "More" menu), with an outage under way.
+        from datetime import timedelta
+
+        from branchdesk.domain.incidents import IncidentDraft
+        from branchdesk.services import incidents
+
+        incidents.create_incident(
+            ctx,
+            IncidentDraft(
+                type="network_outage",
+                level=2,
+                started_at=ctx.now() - timedelta(minutes=40),
+                district="天河区",
+                street="体育西路",
+                services=["technical/network", "宽带"],
+                scope="体育西路光缆中断，约 300 户宽带中断",
+            ),
+            actor="M301",
+        )
+        session.start(auth.sign_in(ctx, staff_no="M301", password=password))
+        settle(app, 40)
+        for lang in ("zh_CN", "en"):
+            i18n.set_language(lang)
+            for key in ("archive", "ledger", "incidents", "visits"):
+                desk = window.desks.show_desk(key)
+                assert desk is not None, key
+                settle(app, 300)
+                desk.grab().save(str(OUT / f"desk_{key}.{lang}.png"))
+                desk.close()
+                settle(app, 20)
         i18n.set_language("zh_CN")
+        extras.stop()
         window.close()
         worker.shutdown()
         ctx.db.close()

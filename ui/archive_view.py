@@ -410,6 +410,7 @@ class ArchivePanel(QWidget):
             for i in queue.items
         ]
         self.queue_model.set_rows(rows, queue.items, [i.overdue for i in queue.items])
+        self.queue_table.resizeColumnsToContents()
         self.queue_note.setText(
             self.tr("Approved, not yet sealed: %1 (waiting for HQ sync: %2)")
             .replace("%1", str(queue.approved_unsealed))
@@ -433,6 +434,7 @@ class ArchivePanel(QWidget):
             for r in results
         ]
         self.review_model.set_rows(rows, list(results), [not r.complete for r in results])
+        self.review_table.resizeColumnsToContents()
         self.reviewed.emit(list(results))
 
     def _long(self, label: str, work: Callable[[ServiceContext, Progress], Any]) -> None:
@@ -477,6 +479,7 @@ class ArchivePanel(QWidget):
             for e in entries
         ]
         self.results_model.set_rows(rows, list(entries), [bool(e.hold) for e in entries])
+        self.results_table.resizeColumnsToContents()
         if rows:
             self.results_table.setCurrentIndex(self.results_model.index(0, 0))
         self.found.emit(len(rows))

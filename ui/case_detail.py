@@ -68,6 +68,12 @@ SECONDARY = (
     "change_grade",
     "reclassify",
     "cancel",
+    # Supervision and incidents run beside the case's own steps.
+    "order_supervision",
+    "report_progress",
+    "record_contribution",
+    "conclude_supervision",
+    "link_incident",
 )
 # Alt+1 … Alt+9 press the action buttons in order (Ctrl+digits are the main window's
 # pane keys).

@@ -102,8 +102,11 @@ class IncidentsPanel(QWidget):
             self.compensation_fen,
             self.lessons,
         ):
-            self.resolution.addRow("", widget)
-        self.resolution.addRow("", self.resolve_button)
+            # A real label per row (an empty string makes none), named in retranslate().
+            label = QLabel(self)
+            label.setBuddy(widget)
+            self.resolution.addRow(label, widget)
+        self.resolution.addRow(QLabel(self), self.resolve_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 2)
