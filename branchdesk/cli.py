@@ -127,7 +127,17 @@ def cmd_init(args: argparse.Namespace, out: Printer) -> int:
         passphrase=passphrase,
         use_keyring=use_keyring,
     )
-    ctx.db.close()
+    sheet_path = getattr(args, "recovery_sheet", None)
+    try:
+        if sheet_path:
+            # The archive recovery key, printed at set-up for the day this PC dies.
+            sheet, _key_id = printing.print_recovery_sheet(ctx, actor=args.admin_no)
+            Path(sheet_path).write_bytes(sheet.pdf)
+            out.note(translate("cli.archive.recovery_sheet_note", out.lang, file=sheet_path))
+        else:
+            out.note(translate("cli.init.recovery_hint", out.lang, admin=args.admin_no))
+    finally:
+        ctx.db.close()
     out.line(
         translate(
             "cli.init.done",

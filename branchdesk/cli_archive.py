@@ -23,14 +23,11 @@ from branchdesk.bootstrap import (
     ENV_PASSPHRASE,
 )
 from branchdesk.cli_output import Printer
-from branchdesk.documents import Letterhead
-from branchdesk.documents.recovery_sheet import RecoverySheet, render_recovery_sheet
 from branchdesk.domain.errors import DomainError, FieldError, ValidationError
 from branchdesk.i18n import translate
 from branchdesk.secrets import default_secret_store
-from branchdesk.services import archiving
+from branchdesk.services import archiving, printing
 from branchdesk.services.auth import Session
-from branchdesk.services.branch import branch_info, branch_logo, read_settings
 from branchdesk.services.context import ServiceContext
 
 ENV_RECOVERY_KEY = "BRANCHDESK_RECOVERY_KEY"
@@ -404,21 +401,9 @@ def _issue_recovery_key(
     target = Path(args.out)
     if not target.parent.is_dir():
         raise ValidationError([FieldError("out", "error.field.invalid")])
-    info = branch_info(ctx)
-    with ctx.db.read() as conn:
-        logo = branch_logo(read_settings(conn))
-    key = custody.issue_recovery_key(ctx, actor=me.staff_no)
-    sheet = RecoverySheet(
-        branch=Letterhead(name=info.name, address=info.address, phone=info.phone, logo_png=logo),
-        branch_code=info.code,
-        key_text=key.text(),
-        key_id=key.key_id,
-        issued_at=ctx.now(),
-        issued_by=f"{me.staff_no} {me.name}",
-    )
-    pdf = render_recovery_sheet(sheet, lang=args.sheet_lang or info.language, tz=ctx.tz)
-    target.write_bytes(pdf)
-    out.mapping({"key_id": key.key_id, "file": str(target)})
+    sheet, key_id = printing.print_recovery_sheet(ctx, actor=me.staff_no, lang=args.sheet_lang)
+    target.write_bytes(sheet.pdf)
+    out.mapping({"key_id": key_id, "file": str(target)})
     out.note(out.t("cli.archive.recovery_sheet_note", file=str(target)))
     return True
 

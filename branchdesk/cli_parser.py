@@ -69,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="derive the database key from a passphrase even if a keyring exists",
     )
+    p.add_argument(
+        "--recovery-sheet",
+        metavar="FILE.pdf",
+        help="write the archive recovery key's sheet here, to print and keep in the safe",
+    )
 
     p = sub.add_parser(
         "start", help="open the branch (a demo branch on first run) and show today's queues"

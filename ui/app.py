@@ -25,7 +25,7 @@ from branchdesk.bootstrap import (
 from branchdesk.domain.errors import DomainError
 from branchdesk.resources_access import resource
 from branchdesk.secrets import default_secret_store
-from branchdesk.services import auth, demo, staff
+from branchdesk.services import auth, demo, printing, staff
 from branchdesk.services.branch import branch_info
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.demo_stories import DEMO_STAFF
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from sync.client.background import SyncRunner
     from ui.gatekeeper import Gatekeeper
     from ui.main_window import MainWindow
+    from ui.printing import PrintPreviewDialog
 
 UI_FONT_FAMILY = "WenQuanYi Micro Hei"
 ENV_EXIT_WHEN_READY = "BRANCHDESK_EXIT_WHEN_READY"
@@ -96,6 +97,7 @@ def _open_or_create(args: argparse.Namespace) -> tuple[ServiceContext, str | Non
         if details is None:
             return None
         ctx, _ = initialise(data_dir, use_keyring=secure, **details)
+        show_recovery_sheet(ctx, details["admin_no"]).exec()
         return ctx, details.get("passphrase")
     passphrase = os.environ.get(ENV_PASSPHRASE)
     while True:
@@ -114,6 +116,21 @@ def _open_or_create(args: argparse.Namespace) -> tuple[ServiceContext, str | Non
                 i18n.text(exc.key, **exc.params),
             )
             passphrase = None
+
+
+def show_recovery_sheet(ctx: ServiceContext, admin_no: str) -> PrintPreviewDialog:
+    """At set-up: the archive recovery key on its sheet, in the print preview (print
+    it and keep it in the safe; the key is on that paper only). Not for the demo."""
+    from ui.printing import PrintPreviewDialog
+
+    sheet, _key_id = printing.print_recovery_sheet(ctx, actor=admin_no)
+    dialog = PrintPreviewDialog(sheet)
+    dialog.setWindowTitle(
+        QCoreApplication.translate(
+            "App", "Print this sheet now and keep it in the safe: it restores the archives"
+        )
+    )
+    return dialog
 
 
 def _demo_password() -> str | None:

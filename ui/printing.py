@@ -69,6 +69,9 @@ def kind_label(kind: str) -> str:
         "receipt": QCoreApplication.translate("PrintPreviewDialog", "Acceptance receipt"),
         "closure_letter": QCoreApplication.translate("PrintPreviewDialog", "Closure letter"),
         "case_record": QCoreApplication.translate("PrintPreviewDialog", "Case record sheet"),
+        "recovery_sheet": QCoreApplication.translate(
+            "PrintPreviewDialog", "Archive recovery sheet"
+        ),
     }
     return labels.get(kind, kind)
 

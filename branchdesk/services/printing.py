@@ -128,3 +128,37 @@ def print_document(
         page_width_pt=width,
         page_height_pt=height,
     )
+
+
+def print_recovery_sheet(
+    ctx: ServiceContext, *, actor: str, lang: str | None = None
+) -> tuple[PrintedDocument, str]:
+    """Issue a new archive recovery key and render its one-page sheet (administrators);
+    returns the sheet and the key's fingerprint ("rk-…").
+    The key is in the returned PDF only: it is never shown on screen or kept here
+    (only its public half and fingerprint stay on this PC), so print the sheet and put
+    it in the safe. Issued at set-up, and again whenever the sheet may be lost."""
+    from branchdesk.archive import custody
+    from branchdesk.documents.recovery_sheet import RecoverySheet, render_recovery_sheet
+
+    with ctx.db.read() as conn:
+        settings = read_settings(conn)
+        name = conn.execute(select(staff.c.name).where(staff.c.staff_no == actor)).scalar()
+    key = custody.issue_recovery_key(ctx, actor=actor)
+    sheet = RecoverySheet(
+        branch=Letterhead(
+            name=str(settings.get("branch.name", "")),
+            address=str(settings.get("branch.address", "")),
+            phone=str(settings.get("branch.phone", "")),
+            logo_png=branch_logo(settings),
+        ),
+        branch_code=ctx.branch_code,
+        key_text=key.text(),
+        key_id=key.key_id,
+        issued_at=ctx.now(),
+        issued_by=f"{actor} {name or ''}".strip(),
+    )
+    language = resolve_language(lang or str(settings.get("branch.language", "zh_CN")))
+    pdf = render_recovery_sheet(sheet, lang=language, tz=ctx.tz)
+    width, height = first_page_size(pdf)
+    return PrintedDocument(ctx.branch_code, "recovery_sheet", 1, pdf, width, height), key.key_id

@@ -82,6 +82,10 @@
         <translation>BranchDesk</translation>
     </message>
     <message>
+        <source>Print this sheet now and keep it in the safe: it restores the archives</source>
+        <translation>请立即打印此单并存放在保险柜：凭它恢复档案</translation>
+    </message>
+    <message>
         <source>Creating demo cases…</source>
         <translation>正在生成演示工单…</translation>
     </message>
@@ -1280,6 +1284,10 @@
     <message>
         <source>Case record sheet</source>
         <translation>案件记录单</translation>
+    </message>
+    <message>
+        <source>Archive recovery sheet</source>
+        <translation>档案恢复密钥单</translation>
     </message>
     <message>
         <source>reprint %1</source>

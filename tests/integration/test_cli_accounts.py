@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from branchdesk.bootstrap import is_initialised
+from branchdesk.cli import main
 from tests.conftest import PASSWORD
 from tests.integration.conftest import INIT, Cli
 
@@ -357,3 +358,22 @@ def test_a_clerk_may_not_add_staff_and_is_told_which_role_may(
     # What a clerk may see of the staff list: names and roles, no sign-in status.
     listed = cli.json("staff", "list")
     assert {"staff_no", "name", "roles"} == set(listed[0])
+
+
+def test_init_prints_the_archive_recovery_sheet_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The recovery key is printed at set-up: init writes its sheet, the key inside."""
+    from pypdf import PdfReader
+
+    monkeypatch.setenv("BRANCHDESK_PASSWORD", PASSWORD)
+    sheet = tmp_path / "sheet.pdf"
+    data = tmp_path / "fresh"
+    code = main(["--data-dir", str(data), "--lang", "en", *INIT, "--recovery-sheet", str(sheet)])
+    assert code == 0, capsys.readouterr().err
+    text = "".join(page.extract_text() for page in PdfReader(sheet).pages)
+    assert "BDRK" in text
+    # Without the option, init says how to print it.
+    code = main(["--data-dir", str(tmp_path / "other"), "--lang", "en", *INIT])
+    assert code == 0
+    assert "archive recovery-key" in capsys.readouterr().err

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from branchdesk.bootstrap import initialise, key_mode
 from branchdesk.services.branch import branch_info
+from tests.conftest import Branch
 from tests.ui.typing import SHOTS, type_text
 from ui import i18n
 from ui.setup_dialogs import PassphraseDialog, SetupDialog, ask_passphrase
@@ -251,3 +252,20 @@ def test_escape_cancels_the_passphrase(qtbot: QtBot) -> None:
     seen = when_modal(qtbot, lambda dialog: qtbot.keyClick(dialog, Qt.Key.Key_Escape))
     assert ask_passphrase(None, confirm=True) is None
     assert seen == ["PassphraseDialog"]
+
+
+def test_set_up_ends_with_the_recovery_sheet_in_the_print_preview(
+    qtbot: QtBot, branch: Branch
+) -> None:
+    """The archive recovery key is printed at set-up: its sheet opens in the preview."""
+    import io
+
+    from pypdf import PdfReader
+
+    from ui.app import show_recovery_sheet
+
+    dialog = show_recovery_sheet(branch.ctx, "A001")
+    qtbot.addWidget(dialog)
+    assert dialog.document.kind == "recovery_sheet"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(dialog.document.pdf)).pages)
+    assert "BDRK" in text and "GZ0012" in text
