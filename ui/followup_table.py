@@ -6,10 +6,15 @@ today's calls), so they are loaded whole rather than paged."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
+
+from branchdesk.services.context import ServiceContext
+from ui.worker import DbWorker
 
 _ROOT = QModelIndex()
 ALARM_BACKGROUND = QColor("#f8d7d3")
@@ -75,3 +80,47 @@ class RowsModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ForegroundRole:
                 return QBrush(ALARM_TEXT)
         return None
+
+
+class RowsPanel(QWidget):
+    """A desk built around one such list, for the signed-in `staff_no`: the model and
+    its read-only, one-row-at-a-time table, local times as the branch reads them, and
+    texts that follow a language switch (subclasses give `_headers` and `retranslate`)."""
+
+    def __init__(
+        self, ctx: ServiceContext, worker: DbWorker, staff_no: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._ctx, self._worker, self._me = ctx, worker, staff_no
+        # Bumped by every load, so a late answer to an older one is ignored.
+        self._generation = 0
+        self.model = RowsModel(self._headers, self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+
+    def _headers(self) -> list[str]:
+        raise NotImplementedError
+
+    def retranslate(self) -> None:
+        raise NotImplementedError
+
+    def selected_record(self) -> Any:
+        """The record behind the current row, if any."""
+        index = self.table.currentIndex()
+        return self.model.record(index.row()) if index.isValid() else None
+
+    def select_row(self, row: int) -> None:
+        self.table.selectRow(row)
+        self.table.setCurrentIndex(self.model.index(row, 0))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _when(self, value: datetime | None) -> str:
+        return "" if value is None else value.astimezone(self._ctx.tz).strftime("%Y-%m-%d %H:%M")

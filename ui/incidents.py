@@ -8,13 +8,11 @@ work with progress and cancel), and the summary report PDF."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,7 +20,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +32,7 @@ from branchdesk.services.followup_reports import incident_report_pdf
 from branchdesk.services.incident_letters import closure_letters
 from branchdesk.services.incidents import Incident, IncidentDetail
 from ui import i18n
-from ui.followup_table import RowsModel
+from ui.followup_table import RowsPanel
 from ui.incident_dialog import IncidentDialog
 from ui.long_work import LongWork, Progress
 from ui.worker import DbWorker
@@ -49,7 +46,7 @@ def _error_text(error: DomainError) -> str:
     return i18n.text(error.key, **error.params)
 
 
-class IncidentsPanel(QWidget):
+class IncidentsPanel(RowsPanel):
     loaded = Signal(int)
     detail_loaded = Signal(object)  # IncidentDetail
     done = Signal(str, object)  # what finished ("created", "bulk", …) and its result
@@ -58,17 +55,8 @@ class IncidentsPanel(QWidget):
     def __init__(
         self, ctx: ServiceContext, worker: DbWorker, staff_no: str, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self._ctx, self._worker, self._me = ctx, worker, staff_no
-        self._generation = 0
+        super().__init__(ctx, worker, staff_no, parent)
         self.work: LongWork | None = None
-        self.model = RowsModel(self._headers, self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.detail = QPlainTextEdit(self)
         self.detail.setReadOnly(True)
         self.new_button = QPushButton(self)
@@ -145,13 +133,8 @@ class IncidentsPanel(QWidget):
         )
 
     def selected(self) -> Incident | None:
-        index = self.table.currentIndex()
-        found = self.model.record(index.row()) if index.isValid() else None
+        found = self.selected_record()
         return found if isinstance(found, Incident) else None
-
-    def select_row(self, row: int) -> None:
-        self.table.selectRow(row)
-        self.table.setCurrentIndex(self.model.index(row, 0))
 
     def load_detail(self) -> None:
         incident = self.selected()
@@ -263,15 +246,7 @@ class IncidentsPanel(QWidget):
                 item.widget().setText(text)  # type: ignore[union-attr]
         self.model.retranslate()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     # -- private
-    def _when(self, value: datetime | None) -> str:
-        return "" if value is None else value.astimezone(self._ctx.tz).strftime("%Y-%m-%d %H:%M")
-
     def _headers(self) -> list[str]:
         return [
             self.tr("Incident"),

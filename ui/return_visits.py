@@ -7,11 +7,10 @@ desk is recorded as the surveyor; the services refuse anyone who handled the cas
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from PySide6.QtCore import QDate, QEvent, Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,11 +30,11 @@ from branchdesk.services import cases, return_visits
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.return_visits import Visit
 from ui import i18n
-from ui.followup_table import RowsModel
+from ui.followup_table import RowsPanel
 from ui.worker import DbWorker
 
 
-class ReturnVisitsPanel(QWidget):
+class ReturnVisitsPanel(RowsPanel):
     loaded = Signal(int)
     recorded = Signal(object)  # Visit
     reopened = Signal(int)  # the reopen event's seq
@@ -46,21 +44,12 @@ class ReturnVisitsPanel(QWidget):
     def __init__(
         self, ctx: ServiceContext, worker: DbWorker, staff_no: str, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self._ctx, self._worker, self._me = ctx, worker, staff_no
-        self._generation = 0
-        self.model = RowsModel(self._headers, self)
+        super().__init__(ctx, worker, staff_no, parent)
         self.day = QDateEdit(self)
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
         today = ctx.now().date()
         self.day.setDate(QDate(today.year, today.month, today.day))
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.reached = QCheckBox(self)
         self.reached.setChecked(True)
         self.score = QSpinBox(self)
@@ -126,13 +115,8 @@ class ReturnVisitsPanel(QWidget):
         )
 
     def selected(self) -> Visit | None:
-        index = self.table.currentIndex()
-        visit = self.model.record(index.row()) if index.isValid() else None
-        return visit if isinstance(visit, Visit) else None
-
-    def select_row(self, row: int) -> None:
-        self.table.selectRow(row)
-        self.table.setCurrentIndex(self.model.index(row, 0))
+        found = self.selected_record()
+        return found if isinstance(found, Visit) else None
 
     def record(self) -> None:
         visit = self.selected()
@@ -192,15 +176,7 @@ class ReturnVisitsPanel(QWidget):
             label.setText(text)
         self.model.retranslate()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     # -- private
-    def _when(self, value: datetime) -> str:
-        return value.astimezone(self._ctx.tz).strftime("%Y-%m-%d %H:%M")
-
     def _headers(self) -> list[str]:
         return [
             self.tr("Case"),

@@ -6,19 +6,16 @@ printable ledger. Service calls run on the database worker."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,11 +26,11 @@ from branchdesk.services.context import ServiceContext
 from branchdesk.services.followup_reports import ledger_pdf
 from branchdesk.services.supervision import LedgerEntry
 from ui import i18n
-from ui.followup_table import RowsModel
+from ui.followup_table import RowsPanel
 from ui.worker import DbWorker
 
 
-class SupervisionLedgerPanel(QWidget):
+class SupervisionLedgerPanel(RowsPanel):
     """The ledger for `staff_no` (a handler or manager)."""
 
     loaded = Signal(int)  # rows shown
@@ -42,20 +39,11 @@ class SupervisionLedgerPanel(QWidget):
     def __init__(
         self, ctx: ServiceContext, worker: DbWorker, staff_no: str, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self._ctx, self._worker, self._me = ctx, worker, staff_no
-        self._generation = 0
-        self.model = RowsModel(self._headers, self)
+        super().__init__(ctx, worker, staff_no, parent)
         self.mine = QCheckBox(self)
         self.refresh_button = QPushButton(self)
         self.reminder = QLabel(self)
         self.reminder.setObjectName("reminder")
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.detail = QPlainTextEdit(self)
         self.detail.setReadOnly(True)
         self.progress_edit = QLineEdit(self)
@@ -107,13 +95,8 @@ class SupervisionLedgerPanel(QWidget):
         )
 
     def selected(self) -> LedgerEntry | None:
-        index = self.table.currentIndex()
-        entry = self.model.record(index.row()) if index.isValid() else None
-        return entry if isinstance(entry, LedgerEntry) else None
-
-    def select_row(self, row: int) -> None:
-        self.table.selectRow(row)
-        self.table.setCurrentIndex(self.model.index(row, 0))
+        found = self.selected_record()
+        return found if isinstance(found, LedgerEntry) else None
 
     def report_progress(self) -> None:
         entry, text = self.selected(), self.progress_edit.text().strip()
@@ -149,15 +132,7 @@ class SupervisionLedgerPanel(QWidget):
         self.table.setAccessibleName(self.tr("Supervision ledger"))
         self.model.retranslate()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     # -- private
-    def _when(self, value: datetime | None) -> str:
-        return "" if value is None else value.astimezone(self._ctx.tz).strftime("%Y-%m-%d %H:%M")
-
     def _headers(self) -> list[str]:
         return [
             self.tr("Case"),
