@@ -26,6 +26,7 @@ from branchdesk.domain.errors import DomainError
 from branchdesk.services import audit
 from branchdesk.services.audit import AuditEntry, AuditFilter
 from branchdesk.services.context import ServiceContext
+from ui import i18n
 from ui.session import UserSession
 from ui.worker import DbWorker
 
@@ -191,7 +192,16 @@ class AuditModel(QAbstractTableModel):
         if column == "workstation":
             return entry.workstation
         if column == "action":
-            return entry.action
+            return action_label(entry.action)
         if column == "case":
             return entry.case_number or ""
         return detail_text(entry)
+
+
+def action_label(action: str) -> str:
+    """An audit action in words: a case event by its action's name ("确认受理"), the
+    rest from their own table ("登录失败"); a code without words stays as it is."""
+    own = i18n.word("label.AuditAction", action)
+    if own == action and action.startswith("case."):
+        return i18n.word("label.Action", action.removeprefix("case."))
+    return own

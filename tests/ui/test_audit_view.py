@@ -158,3 +158,15 @@ def test_a_handler_is_told_who_may_read_it(qtbot: QtBot, worker: DbWorker) -> No
     assert "营业厅经理" in view.outcome.text() and "管理员" in view.outcome.text()
     assert view.model.rowCount() == 0
     assert not view.export_button.isVisibleTo(view)
+
+
+def test_actions_are_told_in_words(qtbot: QtBot, branch: Branch, worker: DbWorker) -> None:
+    i18n.set_language("zh_CN")
+    number = cases.intake(branch.ctx, form=complaint_form(), actor="A001").case.number
+    cases.act(branch.ctx, number=number, action="acknowledge", params={}, actor="A001")
+    view = opened(qtbot, worker)
+    column = view.model.columnCount() and 3  # "action" (see ui.audit_model.COLUMNS)
+    shown = {view.model.data(view.model.index(row, column)) for row in range(view.model.rowCount())}
+    # The sign-in of this session, the intake and the acknowledgement, in words.
+    assert {"登录", "受理登记", "确认受理"} <= shown, shown
+    assert not any(str(text).startswith(("auth.", "case.")) for text in shown)
