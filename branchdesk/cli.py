@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from branchdesk import cli_accounts, cli_archive, cli_backup, cli_followup
+from branchdesk import cli_accounts, cli_archive, cli_backup, cli_faq, cli_followup
 from branchdesk.bootstrap import (
     ENV_PASSPHRASE,
     SetupError,
@@ -229,6 +229,8 @@ def cmd_case(args: argparse.Namespace, out: Printer) -> int:
                     limit=args.limit,
                 )
             )
+        elif args.case_command == "answer-with":
+            cli_faq.answer_with(args, ctx, _actor(args, ctx), out)
         elif args.case_command == "print":
             done = printing.print_document(
                 ctx,
@@ -257,7 +259,7 @@ def cmd_case(args: argparse.Namespace, out: Printer) -> int:
             )
             out.case(view)
     finally:
-        _close(ctx, wrote=args.case_command in ("new", "act", "print", "reveal"))
+        _close(ctx, wrote=args.case_command in ("new", "act", "print", "reveal", "answer-with"))
     return 0
 
 
@@ -403,6 +405,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Printer], int]] = {
     "ledger": _signed_in(cli_followup.cmd_ledger),
     "incident": _signed_in(cli_followup.cmd_incident),
     "visits": _signed_in(cli_followup.cmd_visits),
+    "faq": _signed_in(cli_faq.cmd_faq),
+    "appointments": _signed_in(cli_faq.cmd_appointments),
     "logo": cmd_logo,
     "archive": cli_archive.archive_entry(_signed_in(cli_archive.cmd_archive)),
     "backup": cli_backup.backup_entry(

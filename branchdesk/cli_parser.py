@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from datetime import date, datetime
 
-from branchdesk import __version__, cli_archive, cli_backup, cli_followup
+from branchdesk import __version__, cli_archive, cli_backup, cli_faq, cli_followup
 from branchdesk.domain.actions import ACTION_PARAMS, ParamType
 from branchdesk.domain.model import CaseKind, Channel, Grade
 from branchdesk.i18n import translate
@@ -195,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--days", type=int, default=365, help="spread over the last N days")
     _add_json(p)
 
+    cli_faq.add_case_parsers(case)
+
     p = sub.add_parser("logo", help="the logo on the letterhead of printed documents")
     p.add_argument("logo_command", choices=("set", "clear"))
     p.add_argument("file", nargs="?", help="set: a PNG image of at most 256 KB")
@@ -202,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _accounts(sub)
     cli_followup.add_parsers(sub)
+    cli_faq.add_parsers(sub)
     cli_archive.add_parsers(sub)
     cli_backup.add_parsers(sub)
     return parser

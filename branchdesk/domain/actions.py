@@ -148,6 +148,16 @@ ACTION_PARAMS: Mapping[str, tuple[ParamSpec, ...]] = {
     "add_note": (_text("text", min_len=1, max_len=4000),),
     "change_grade": (_choice("grade", Grade), REASON),
     "reclassify": (ParamSpec("category", ParamType.CATEGORY), REASON),
+    # The appointment book (预约): a service request's appointment moved (or booked if
+    # it had none), and a missed one recorded. Times are ISO 8601 with an offset; the
+    # engine checks their order and length, the service checks the staff's diary.
+    "reschedule_appointment": (
+        _text("start", min_len=10, max_len=40),
+        _text("end", min_len=10, max_len=40),
+        _text("staff", required=False, min_len=1, max_len=50),
+        REASON,
+    ),
+    "record_missed_appointment": (_text("note", required=False, max_len=500),),
 }
 
 _TRUE = {"1", "true", "yes", "y", "on", "是"}

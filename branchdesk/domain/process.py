@@ -126,6 +126,9 @@ TRANSITIONS: Mapping[CaseKind, Mapping[str, Transition]] = {
         "record_feedback": _t({S.RESOLVED}, S.FEEDBACK_RECEIVED),
         "close": _t({S.RESOLVED, S.FEEDBACK_RECEIVED}, S.CLOSED),
         "reopen": _t({S.FEEDBACK_RECEIVED, S.CLOSED}, S.IN_PROGRESS),
+        # The appointment book: moved or missed while the work is still to be done.
+        "reschedule_appointment": _t(_OPEN_SERVICE & _BEFORE_RESULT),
+        "record_missed_appointment": _t(_OPEN_SERVICE & _BEFORE_RESULT),
         **_common(_OPEN_SERVICE),
     },
     CaseKind.CONSULTATION: {
@@ -294,7 +297,14 @@ def _refusal(case: CaseSnapshot, action: str) -> str | None:
         return "already_linked"
     if action == "resolve_by_incident" and case.incident is None:
         return "no_incident"
+    if action == "record_missed_appointment" and not _appointment_pending(case):
+        return "no_appointment"
     return None
+
+
+def _appointment_pending(case: CaseSnapshot) -> bool:
+    """An appointment is on the book and not already recorded as missed."""
+    return case.appointment is not None and case.appointment.get("status") != "missed"
 
 
 def decide(
@@ -309,7 +319,50 @@ def decide(
         raise ValidationError(
             [FieldError("incident", "error.incident.not_linked", {"incident": payload["incident"]})]
         )
+    if action == "reschedule_appointment":
+        payload = _checked_slot(case, payload)
+    if action == "record_missed_appointment":
+        assert case.appointment is not None
+        payload = {**payload, "start": case.appointment["start"], "end": case.appointment["end"]}
     return CaseEvent(action, at, actor, payload)
+
+
+#: An appointment slot is at most this long (the intake form's rule too).
+_SLOT_MAX_SECONDS = 8 * 3600
+
+
+def _checked_slot(case: CaseSnapshot, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The new slot's times, parsed and in order; the previous slot kept on record."""
+    errors: list[FieldError] = []
+    times: dict[str, datetime] = {}
+    for name in ("start", "end"):
+        try:
+            value = datetime.fromisoformat(payload[name])
+        except ValueError:
+            errors.append(FieldError(name, "error.field.invalid"))
+            continue
+        if value.tzinfo is None:
+            errors.append(FieldError(name, "error.appointment.no_offset"))
+            continue
+        times[name] = value
+    if not errors:
+        seconds = (times["end"] - times["start"]).total_seconds()
+        if seconds <= 0:
+            errors.append(FieldError("end", "error.appointment.end_before_start"))
+        elif seconds > _SLOT_MAX_SECONDS:
+            errors.append(FieldError("end", "error.appointment.too_long", {"hours": 8}))
+    if errors:
+        raise ValidationError(errors)
+    previous = case.appointment or {}
+    return {
+        **payload,
+        "start": times["start"].isoformat(),
+        "end": times["end"].isoformat(),
+        "staff": payload.get("staff", previous.get("staff")),
+        "previous": {"start": previous.get("start"), "end": previous.get("end")}
+        if previous
+        else None,
+    }
 
 
 def check_allowed(case: CaseSnapshot, action: str) -> None:
@@ -372,6 +425,19 @@ def apply(case: CaseSnapshot | None, event: CaseEvent) -> CaseSnapshot:
             changes["category"] = p["category"]
         case "cancel":
             changes["paused"] = False
+        case "reschedule_appointment":
+            previous = dict(case.appointment or {})
+            previous.pop("status", None)
+            changes["appointment"] = {
+                "service_type": previous.get("service_type"),
+                "content": previous.get("content"),
+                **previous,
+                "start": p["start"],
+                "end": p["end"],
+                "staff": p.get("staff"),
+            }
+        case "record_missed_appointment":
+            changes["appointment"] = {**(case.appointment or {}), "status": "missed"}
     # dataclasses.replace re-runs __init__ for every field; a case folds in many
     # events (demo data: millions), so copy the instance dict instead. Same result.
     updated = object.__new__(CaseSnapshot)

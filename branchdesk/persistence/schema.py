@@ -481,3 +481,56 @@ archive_purge_requests = Table(
     Column("decided_by", Text),
     Column("decided_at", Epoch),
 )
+
+#: FAQ articles (常见问题解答), one row per version of each (key, language); the
+#: current version is the one shown and searched. Source: shipped | hq | branch.
+faq_articles = Table(
+    "faq_articles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", Text, nullable=False),
+    Column("language", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("current", Boolean, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("created_at", Epoch, nullable=False),
+    Column("created_by", Text, nullable=False),
+    UniqueConstraint("key", "language", "version", name="uq_faq_version"),
+)
+Index(
+    "ix_faq_current",
+    faq_articles.c.key,
+    faq_articles.c.language,
+    unique=True,
+    sqlite_where=text("current"),
+)
+
+#: How often an article answered a consultation (all languages and versions together).
+faq_uses = Table(
+    "faq_uses",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("uses", Integer, nullable=False),
+    Column("last_used_at", Epoch, nullable=False),
+)
+
+#: The appointment book: a service request's current appointment, kept in step with
+#: its events. `staff_key` is the staff/technician name normalised for comparing.
+appointments = Table(
+    "appointments",
+    metadata,
+    Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+    Column("staff", Text),
+    Column("staff_key", Text),
+    Column("start_at", Epoch, nullable=False),
+    Column("end_at", Epoch, nullable=False),
+    Column("service_type", Text),
+    Column("status", Text, nullable=False),  # booked | missed | cancelled | done
+    Column("reschedules", Integer, nullable=False, server_default=text("0")),
+)
+Index("ix_appointments_start", appointments.c.start_at)
+Index("ix_appointments_staff", appointments.c.staff_key, appointments.c.start_at)

@@ -15,6 +15,14 @@ from branchdesk.services.context import ServiceContext
 def after_event(
     ctx: ServiceContext, conn: Connection, *, case_id: int, case: CaseSnapshot, event: CaseEvent
 ) -> None:
+    if event.kind in ("received", "reschedule_appointment", "record_missed_appointment", "cancel"):
+        from branchdesk.services import appointments
+
+        appointments.on_event(ctx, conn, case_id=case_id, case=case, event=event)
+    if event.kind == "answer":
+        from branchdesk.services import faq
+
+        faq.count_use(ctx, conn, event)
     if event.kind not in ("close", "reopen", "link_incident"):
         return
     # Imported here: these services record events themselves (import cycle otherwise).

@@ -79,6 +79,8 @@ POLICY: dict[str, dict[str, str]] = {
     "conclude_supervision": row(NO, NO, ANY, NO, NO),
     "link_incident": row(ANY, ANY, ANY, NO, NO),
     "resolve_by_incident": row(NO, NO, ANY, NO, NO),
+    "reschedule_appointment": row(OWN, OWN, ANY, NO, NO),
+    "record_missed_appointment": row(OWN, OWN, ANY, NO, NO),
 }
 
 WORKING = ("acknowledge", "assign")
@@ -117,6 +119,8 @@ SETUP: dict[str, tuple[str, tuple[str, ...]]] = {
     "conclude_supervision": ("complaint", SUPERVISED),
     "link_incident": ("complaint", WORKING),
     "resolve_by_incident": ("complaint", (*WORKING, "link_incident")),
+    "reschedule_appointment": ("service_request", WORKING),
+    "record_missed_appointment": ("service_request", (*WORKING, "reschedule_appointment")),
 }
 
 FORMS: dict[str, dict[str, Any]] = {

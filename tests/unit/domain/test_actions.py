@@ -66,6 +66,8 @@ REQUIRED: dict[str, list[str]] = {
     "conclude_supervision": ["result"],
     "link_incident": ["incident"],
     "resolve_by_incident": ["incident", "result"],
+    "reschedule_appointment": ["start", "end", "reason"],
+    "record_missed_appointment": [],
 }
 
 #: One full, valid set of raw parameters per action, and the typed result expected.
@@ -167,6 +169,21 @@ FULL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "compensation_fen": 1500,
         },
     ),
+    "reschedule_appointment": (
+        {
+            "start": " 2026-12-01T09:00:00+08:00",
+            "end": "2026-12-01T10:00:00+08:00",
+            "staff": " 王师傅 ",
+            "reason": "用户改约",
+        },
+        {
+            "start": "2026-12-01T09:00:00+08:00",
+            "end": "2026-12-01T10:00:00+08:00",
+            "staff": "王师傅",
+            "reason": "用户改约",
+        },
+    ),
+    "record_missed_appointment": ({"note": "家中无人"}, {"note": "家中无人"}),
 }
 
 

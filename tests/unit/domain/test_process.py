@@ -167,6 +167,9 @@ EXPECTED: dict[CaseKind, dict[str, dict[CaseState, CaseState]]] = {
         "conclude_supervision": stay(*SERVICE_OPEN),
         "link_incident": stay(*SERVICE_WORKING),
         "resolve_by_incident": to(RES, *SERVICE_WORKING),
+        # The appointment book: moved or missed while the work is still to be done.
+        "reschedule_appointment": stay(*SERVICE_WORKING),
+        "record_missed_appointment": stay(*SERVICE_WORKING),
     },
     CONSULTATION: {
         # §2.2: a question answered from the FAQ base; no acknowledgement step.
@@ -224,6 +227,8 @@ ALL_ACTIONS = (
     "conclude_supervision",
     "link_incident",
     "resolve_by_incident",
+    "reschedule_appointment",
+    "record_missed_appointment",
 )
 
 #: While the clock is paused for the customer: contact, notes, handovers, deadline and
@@ -282,6 +287,12 @@ VALID: dict[str, dict[str, Any]] = {
     "conclude_supervision": {"result": "故障已修复，用户认可处理结果"},
     "link_incident": {"incident": INCIDENT},
     "resolve_by_incident": {"incident": INCIDENT, "result": "光缆中断已修复，服务已恢复"},
+    "reschedule_appointment": {
+        "start": "2026-12-01T09:00:00+08:00",
+        "end": "2026-12-01T10:30:00+08:00",
+        "reason": "用户要求改到周二上午",
+    },
+    "record_missed_appointment": {"note": "师傅上门时家中无人"},
 }
 
 CATEGORY = {
@@ -358,6 +369,15 @@ PATHS: dict[CaseKind, dict[CaseState, tuple[str, ...]]] = {
         AR: ("answer", "record_feedback", "close", "archive"),
         CA: ("cancel",),
     },
+}
+
+#: An appointment on the book, for the actions that need one.
+BOOKED = {
+    "service_type": "宽带上门维修",
+    "start": "2026-11-30T14:00:00+08:00",
+    "end": "2026-11-30T16:00:00+08:00",
+    "staff": "王师傅",
+    "content": None,
 }
 
 Outcome = tuple[str, str]  # ("moves_to", state) or ("refused", reason)
@@ -463,6 +483,8 @@ def prepared(kind: CaseKind, state: CaseState, action: str) -> CaseSnapshot:
         case = replace(case, incident=INCIDENT)
     if action == "resume":
         case = replace(case, paused=True)
+    if action == "record_missed_appointment":
+        case = replace(case, appointment=BOOKED)
     return case
 
 
@@ -615,6 +637,8 @@ def test_allowed_actions_lists_exactly_what_decide_accepts(
                 "cancel",
                 "order_supervision",
                 "link_incident",
+                # No appointment on this case: one may be booked, none can be missed.
+                "reschedule_appointment",
             },
         ),
         (CONSULTATION, CA, {"add_note"}),
