@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text, update
@@ -44,10 +45,11 @@ def _shipped_files() -> list[str]:
     return sorted(f.name for f in resource("faq").iterdir() if f.name.endswith(".json"))
 
 
-def _shipped() -> tuple[str, list[ShippedArticle]]:
+@cache  # read once per process: every search asks whether they are loaded
+def _shipped() -> tuple[str, tuple[ShippedArticle, ...]]:
     raw = [read_json(f"faq/{name}") for name in _shipped_files()]
     digest = hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()
-    return digest, [a for data in raw for a in parse_articles(data)]
+    return digest, tuple(a for data in raw for a in parse_articles(data))
 
 
 def ensure_shipped(ctx: ServiceContext) -> None:
