@@ -74,6 +74,9 @@ SECONDARY = (
     "record_contribution",
     "conclude_supervision",
     "link_incident",
+    # The appointment book beside a service request's steps.
+    "reschedule_appointment",
+    "record_missed_appointment",
 )
 # Alt+1 … Alt+9 press the action buttons in order (Ctrl+digits are the main window's
 # pane keys).
