@@ -1,0 +1,388 @@
+"""Service-quality figures for the manager's dashboard (issue 9), computed in SQL over
+`cases`, `case_milestones`, `case_events` and `return_visits` for a period
+[since, until) and an optional filter (kind, category, grade, owner).
+
+What each figure means (the report and the dashboard say the same):
+
+- on-time rate per milestone: a milestone counts when it was met in the period, or
+  when its deadline fell in the period (and has passed) while it was unmet at period
+  end; it is on time when met_at <= due_at. Deadlines include paused time and
+  extensions (domain/sla.py).
+  `case_milestones` holds each milestone's current cycle only: after a reopen, the
+  handling and closure clocks restart and the earlier cycle is no longer counted.
+- times to acknowledge / first reply / close (hours): over the cases received in the
+  period, from receipt to the first acknowledge, to the first reply_customer / answer /
+  resolve / resolve_by_incident, and to the close that left the case closed at period
+  end; events at or after `until` do not count; time waiting for the customer (pause to
+  resume) is subtracted. The 90th percentile is the nearest-rank value.
+- backlog: cases received before `until` and open at `until` (no close/cancel after
+  their last reopen), by age at `until`.
+- overdue now: the overdue queue's count (unmet, running clock, deadline passed).
+- satisfaction: each `record_feedback` event in the period, and separately each
+  reached return visit with a score in the period.
+- complaints by category and week, repeats, incident share: complaints received in the
+  period. A repeat is a complaint with an earlier complaint (any time, any filter) from
+  the same phone or service number within `repeat_days` before it.
+- per staff: the cases received in the period by current owner, those closed at
+  period end, and the owner's milestone on-time rate (as above).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from itertools import pairwise
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from branchdesk.services.access import authorize
+from branchdesk.services.context import ServiceContext
+
+#: Backlog age buckets in days: [0, 1), [1, 3), [3, 7), [7, 15), [15, 30), [30, ∞).
+AGE_BUCKETS_DAYS = (1, 3, 7, 15, 30)
+REPLY_KINDS = ("reply_customer", "answer", "resolve", "resolve_by_incident")
+_WEEK = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class QualityFilter:
+    kind: str | None = None
+    category: str | None = None  # "technical" also matches "technical/…"
+    grade: str | None = None
+    staff: str | None = None  # the case's current owner
+
+
+@dataclass(frozen=True)
+class MilestoneRate:
+    kind: str
+    milestone: str
+    counted: int
+    on_time: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.counted if self.counted else None
+
+
+@dataclass(frozen=True)
+class Duration:
+    """Hours from receipt to a step, paused time subtracted."""
+
+    count: int
+    average_hours: float | None
+    p90_hours: float | None
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    source: str  # "feedback" | "return_visit"
+    counts: tuple[int, int, int, int, int]  # scores 1..5
+    total: int
+    average: float | None
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    week_start: date  # the Monday, branch local
+    category: str
+    count: int
+
+
+@dataclass(frozen=True)
+class StaffFigures:
+    staff: str
+    owned: int
+    closed: int
+    milestones_counted: int
+    milestones_on_time: int
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    since: datetime
+    until: datetime
+    milestones: tuple[MilestoneRate, ...]
+    acknowledge: Duration
+    first_reply: Duration
+    close: Duration
+    backlog: tuple[tuple[str, int], ...]  # bucket label ("0-1d" … "30d+"), count
+    overdue_now: int
+    feedback: Satisfaction
+    return_visits: Satisfaction
+    complaints: int
+    complaints_by_category: tuple[tuple[str, int], ...]
+    complaints_by_week: tuple[WeekCount, ...]
+    repeat_complaints: int
+    incident_linked: int
+    staff: tuple[StaffFigures, ...]
+
+    @property
+    def incident_share(self) -> float | None:
+        return self.incident_linked / self.complaints if self.complaints else None
+
+
+def _scope(f: QualityFilter, params: dict[str, Any]) -> str:
+    """The filtered cases as a CTE body; binds its values into `params`."""
+    where = ["1 = 1"]
+    if f.kind:
+        where.append("kind = :f_kind")
+        params["f_kind"] = f.kind
+    if f.category:
+        where.append("(category = :f_cat OR category LIKE :f_cat_sub)")
+        params["f_cat"], params["f_cat_sub"] = f.category, f.category + "/%"
+    if f.grade:
+        where.append("grade = :f_grade")
+        params["f_grade"] = f.grade
+    if f.staff:
+        where.append("owner = :f_staff")
+        params["f_staff"] = f.staff
+    return (
+        "scope AS (SELECT id, kind, category, owner, received_at, customer_phone,"
+        f" service_number FROM cases WHERE {' AND '.join(where)})"
+    )
+
+
+# A milestone counted in the period (see the module docstring).
+_COUNTED = (
+    "m.due_at IS NOT NULL AND ((m.met_at >= :since AND m.met_at < :until)"
+    " OR (m.due_at >= :since AND m.due_at < :due_until"
+    " AND (m.met_at IS NULL OR m.met_at >= :until)))"
+)
+_ON_TIME = "CASE WHEN m.met_at IS NOT NULL AND m.met_at <= m.due_at THEN 1 ELSE 0 END"
+
+# Open at :until: received before it, and no close/cancel after its last reopen.
+_END_STATE = """
+ends AS (
+  SELECT s.id, s.owner, s.received_at,
+    (SELECT MAX(seq) FROM case_events e WHERE e.case_id = s.id
+       AND e.kind IN ('close', 'cancel') AND e.at < :until) AS end_seq,
+    (SELECT MAX(seq) FROM case_events e WHERE e.case_id = s.id
+       AND e.kind = 'reopen' AND e.at < :until) AS reopen_seq
+  FROM scope s WHERE s.received_at < :until)"""
+_CLOSED_AT_END = "(end_seq IS NOT NULL AND (reopen_seq IS NULL OR end_seq > reopen_seq))"
+
+
+def _rows(conn: Connection, sql: str, params: Mapping[str, Any]) -> list[Any]:
+    return list(conn.execute(text(sql), dict(params)))
+
+
+def _milestones(conn: Connection, scope: str, p: Mapping[str, Any]) -> tuple[MilestoneRate, ...]:
+    sql = f"""WITH {scope}
+      SELECT s.kind, m.milestone, COUNT(*) AS counted, SUM({_ON_TIME}) AS on_time
+      FROM case_milestones m JOIN scope s ON s.id = m.case_id
+      WHERE {_COUNTED} GROUP BY s.kind, m.milestone ORDER BY s.kind, m.milestone"""
+    return tuple(
+        MilestoneRate(r.kind, r.milestone, int(r.counted), int(r.on_time))
+        for r in _rows(conn, sql, p)
+    )
+
+
+def _durations(conn: Connection, scope: str, p: Mapping[str, Any]) -> dict[str, Duration]:
+    kinds = ", ".join(f"'{k}'" for k in REPLY_KINDS)
+    sql = f"""WITH {scope}, {_END_STATE},
+    cohort AS (
+      SELECT ends.id, ends.received_at,
+        (SELECT MIN(at) FROM case_events e WHERE e.case_id = ends.id
+           AND e.kind = 'acknowledge' AND e.at < :until) AS acknowledge,
+        (SELECT MIN(at) FROM case_events e WHERE e.case_id = ends.id
+           AND e.kind IN ({kinds}) AND e.at < :until) AS first_reply,
+        CASE WHEN {_CLOSED_AT_END} THEN (SELECT at FROM case_events e
+           WHERE e.case_id = ends.id AND e.seq = ends.end_seq) END AS close
+      FROM ends WHERE ends.received_at >= :since),
+    pauses AS (
+      SELECT e.case_id, e.at AS start,
+        (SELECT MIN(r.at) FROM case_events r WHERE r.case_id = e.case_id
+           AND r.kind = 'resume' AND r.seq > e.seq) AS stop
+      FROM case_events e JOIN cohort c ON c.id = e.case_id WHERE e.kind = 'pause'),
+    steps AS (
+      SELECT c.id, step.name, step.at - c.received_at - COALESCE((
+          SELECT SUM(MAX(0, MIN(COALESCE(ps.stop, step.at), step.at) - ps.start))
+          FROM pauses ps WHERE ps.case_id = c.id AND ps.start < step.at), 0) AS seconds
+      FROM cohort c JOIN (
+          SELECT id, 'acknowledge' AS name, acknowledge AS at FROM cohort
+          UNION ALL SELECT id, 'first_reply', first_reply FROM cohort
+          UNION ALL SELECT id, 'close', close FROM cohort) step ON step.id = c.id
+      WHERE step.at IS NOT NULL),
+    ranked AS (
+      SELECT name, seconds,
+        ROW_NUMBER() OVER (PARTITION BY name ORDER BY seconds) AS rn,
+        COUNT(*) OVER (PARTITION BY name) AS n
+      FROM steps)
+    SELECT name, MAX(n) AS n, AVG(seconds) AS average,
+      MAX(CASE WHEN rn = (9 * n + 9) / 10 THEN seconds END) AS p90
+    FROM ranked GROUP BY name"""
+    found = {
+        r.name: Duration(int(r.n), r.average / 3600, r.p90 / 3600) for r in _rows(conn, sql, p)
+    }
+    empty = Duration(0, None, None)
+    return {name: found.get(name, empty) for name in ("acknowledge", "first_reply", "close")}
+
+
+def _backlog(conn: Connection, scope: str, p: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
+    bounds = [0, *AGE_BUCKETS_DAYS]
+    labels = [f"{a}-{b}d" for a, b in pairwise(bounds)]
+    labels.append(f"{bounds[-1]}d+")
+    cases_ = " ".join(
+        f"WHEN :until - received_at < {days * 86400} THEN {i}"
+        for i, days in enumerate(AGE_BUCKETS_DAYS)
+    )
+    sql = f"""WITH {scope}, {_END_STATE}
+      SELECT CASE {cases_} ELSE {len(AGE_BUCKETS_DAYS)} END AS bucket, COUNT(*) AS n
+      FROM ends WHERE NOT {_CLOSED_AT_END} GROUP BY bucket"""
+    counts = {int(r.bucket): int(r.n) for r in _rows(conn, sql, p)}
+    return tuple((label, counts.get(i, 0)) for i, label in enumerate(labels))
+
+
+def _satisfaction(conn: Connection, source: str, sql: str, p: Mapping[str, Any]) -> Satisfaction:
+    counts = [0] * 5
+    for r in _rows(conn, sql, p):
+        if r.score is not None and 1 <= int(r.score) <= 5:
+            counts[int(r.score) - 1] = int(r.n)
+    total = sum(counts)
+    average = sum((i + 1) * n for i, n in enumerate(counts)) / total if total else None
+    return Satisfaction(
+        source, (counts[0], counts[1], counts[2], counts[3], counts[4]), total, average
+    )
+
+
+def _week_anchor(ctx: ServiceContext, since: datetime) -> datetime:
+    day = since.astimezone(ctx.tz).date()
+    return datetime.combine(day - timedelta(days=day.weekday()), time(0), tzinfo=ctx.tz)
+
+
+def report(
+    ctx: ServiceContext,
+    *,
+    since: datetime,
+    until: datetime,
+    actor: str,
+    where: QualityFilter = QualityFilter(),
+    repeat_days: int = 30,
+) -> QualityReport:
+    """Every quality figure for [since, until) under `where` (see the module docstring)."""
+    if until <= since:
+        raise ValueError("the period must end after it starts")
+    now = ctx.now()
+    anchor = _week_anchor(ctx, since)
+    p: dict[str, Any] = {
+        "since": int(since.timestamp()),
+        "until": int(until.timestamp()),
+        "due_until": int(min(until, now).timestamp()),
+        "now": int(now.timestamp()),
+        "anchor": int(anchor.timestamp()),
+        "repeat": repeat_days * 86400,
+    }
+    scope = _scope(where, p)
+    complaints = (
+        f"WITH {scope} SELECT {{cols}} FROM scope c WHERE c.kind = 'complaint'"
+        " AND c.received_at >= :since AND c.received_at < :until"
+    )
+    with ctx.db.read() as conn:
+        authorize(ctx, conn, actor, "quality.read")
+        milestones = _milestones(conn, scope, p)
+        durations = _durations(conn, scope, p)
+        backlog = _backlog(conn, scope, p)
+        overdue = _rows(
+            conn,
+            f"""WITH {scope} SELECT COUNT(*) AS n FROM cases c JOIN scope s ON s.id = c.id
+            WHERE c.next_due_at IS NOT NULL AND c.paused = 0 AND c.next_due_at < :now""",
+            p,
+        )[0].n
+        feedback = _satisfaction(
+            conn,
+            "feedback",
+            f"""WITH {scope} SELECT json_extract(e.payload, '$.score') AS score,
+              COUNT(*) AS n FROM case_events e JOIN scope s ON s.id = e.case_id
+            WHERE e.kind = 'record_feedback' AND e.at >= :since AND e.at < :until
+            GROUP BY score""",
+            p,
+        )
+        visits = _satisfaction(
+            conn,
+            "return_visit",
+            f"""WITH {scope} SELECT v.score AS score, COUNT(*) AS n
+            FROM return_visits v JOIN scope s ON s.id = v.case_id
+            WHERE v.reached = 1 AND v.score IS NOT NULL
+              AND v.visited_at >= :since AND v.visited_at < :until GROUP BY v.score""",
+            p,
+        )
+        by_category = _rows(
+            conn,
+            complaints.format(cols="c.category, COUNT(*) AS n")
+            + " GROUP BY c.category ORDER BY n DESC, c.category",
+            p,
+        )
+        by_week = _rows(
+            conn,
+            complaints.format(
+                cols="(c.received_at - :anchor) / 604800 AS week, c.category, COUNT(*) AS n"
+            )
+            + " GROUP BY week, c.category ORDER BY week, c.category",
+            p,
+        )
+        repeats = _rows(
+            conn,
+            complaints.format(cols="COUNT(*) AS n")
+            + """ AND EXISTS (SELECT 1 FROM cases o WHERE o.kind = 'complaint'
+                AND o.id != c.id AND o.received_at >= c.received_at - :repeat
+                AND (o.received_at < c.received_at
+                     OR (o.received_at = c.received_at AND o.id < c.id))
+                AND (o.customer_phone = c.customer_phone
+                     OR o.service_number = c.service_number))""",
+            p,
+        )[0].n
+        linked = _rows(
+            conn,
+            complaints.format(
+                cols="COUNT(*) AS n, SUM(EXISTS (SELECT 1 FROM incident_cases i"
+                " WHERE i.case_id = c.id)) AS linked"
+            ),
+            p,
+        )[0]
+        staff = _staff(conn, scope, p)
+    return QualityReport(
+        since=since,
+        until=until,
+        milestones=milestones,
+        acknowledge=durations["acknowledge"],
+        first_reply=durations["first_reply"],
+        close=durations["close"],
+        backlog=backlog,
+        overdue_now=int(overdue),
+        feedback=feedback,
+        return_visits=visits,
+        complaints=int(linked.n),
+        complaints_by_category=tuple((r.category, int(r.n)) for r in by_category),
+        complaints_by_week=tuple(
+            WeekCount((anchor + timedelta(weeks=int(r.week))).date(), r.category, int(r.n))
+            for r in by_week
+        ),
+        repeat_complaints=int(repeats),
+        incident_linked=int(linked.linked or 0),
+        staff=staff,
+    )
+
+
+def _staff(conn: Connection, scope: str, p: Mapping[str, Any]) -> tuple[StaffFigures, ...]:
+    load = _rows(
+        conn,
+        f"""WITH {scope}, {_END_STATE}
+        SELECT owner, COUNT(*) AS owned, SUM(CASE WHEN {_CLOSED_AT_END} THEN 1 ELSE 0 END)
+          AS closed FROM ends WHERE received_at >= :since GROUP BY owner""",
+        p,
+    )
+    rates = _rows(
+        conn,
+        f"""WITH {scope} SELECT s.owner, COUNT(*) AS counted, SUM({_ON_TIME}) AS on_time
+        FROM case_milestones m JOIN scope s ON s.id = m.case_id
+        WHERE {_COUNTED} GROUP BY s.owner""",
+        p,
+    )
+    figures: dict[str, list[int]] = {}
+    for r in load:
+        figures.setdefault(r.owner, [0, 0, 0, 0])[:2] = [int(r.owned), int(r.closed)]
+    for r in rates:
+        figures.setdefault(r.owner, [0, 0, 0, 0])[2:] = [int(r.counted), int(r.on_time)]
+    return tuple(StaffFigures(name, *v) for name, v in sorted(figures.items()))
