@@ -1,8 +1,8 @@
 """The workbench's other desks, each in a window of its own: the archive, the
-supervision ledger, incidents, the return-visit call list and the HQ sync state.
-They open from the toolbar's "More" menu or their shortcut, only for people whose
-roles allow them (the services refuse the rest anyway), and close when someone else
-signs in (they belong to the person who opened them)."""
+supervision ledger, incidents, the return-visit call list, the HQ sync state, the FAQ
+and the appointment book. They open from the toolbar's "More" menu or their shortcut,
+only for people whose roles allow them (the services refuse the rest anyway), and
+close when someone else signs in (they belong to the person who opened them)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ DESKS = (
     Desk("incidents", "Ctrl+Shift+I", "incident.read", 1150, 760),
     Desk("visits", "Ctrl+Shift+K", "return_visit.read", 1000, 680),
     Desk("sync", "Ctrl+Shift+Y", "sync.run", 460, 240),
+    Desk("faq", "Ctrl+Shift+Q", "faq.read", 1000, 720),
+    Desk("appointments", "Ctrl+Shift+B", "appointment.read", 1150, 700),
 )
 
 
@@ -93,6 +95,8 @@ class ToolWindows(QObject):
             "incidents": self.tr("Incidents"),
             "visits": self.tr("Return visits"),
             "sync": self.tr("Headquarters sync"),
+            "faq": self.tr("FAQ"),
+            "appointments": self.tr("Appointment book"),
         }
 
     def retranslate(self) -> None:
@@ -156,6 +160,14 @@ class ToolWindows(QObject):
             from ui.return_visits import ReturnVisitsPanel
 
             return ReturnVisitsPanel(self.ctx, self.worker, me, parent)
+        if key == "faq":
+            from ui.faq_panel import FaqPanel
+
+            return FaqPanel(self.ctx, self.worker, me, parent)
+        if key == "appointments":
+            from ui.appointment_book import AppointmentBookPanel
+
+            return AppointmentBookPanel(self.ctx, self.worker, me, parent)
         from ui.sync_status import SyncStatusPanel
 
         assert self.sync is not None

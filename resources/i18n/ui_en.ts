@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>AppointmentBookPanel</name>
+    <message numerus="yes">
+        <source>%n appointment(s) still to keep that day</source>
+        <translation>
+            <numerusform>%n appointment still to keep that day</numerusform>
+            <numerusform>%n appointments still to keep that day</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ArchivePanel</name>
     <message numerus="yes">
         <source>Archiving %n case(s)…</source>

@@ -95,6 +95,87 @@
     </message>
 </context>
 <context>
+    <name>AppointmentBookPanel</name>
+    <message>
+        <source>◀ Previous (Alt+Left)</source>
+        <translation>◀ 前一天 (Alt+Left)</translation>
+    </message>
+    <message>
+        <source>Next (Alt+Right) ▶</source>
+        <translation>后一天 (Alt+Right) ▶</translation>
+    </message>
+    <message>
+        <source>&amp;Whole week</source>
+        <translation>整周(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Appointment book</source>
+        <translation>预约簿</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>服务人员</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时段</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>预约业务</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Service number</source>
+        <translation>业务号码</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Moved</source>
+        <translation>改期次数</translation>
+    </message>
+    <message>
+        <source>Booked</source>
+        <translation>已预约</translation>
+    </message>
+    <message>
+        <source>Missed</source>
+        <translation>爽约</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>(nobody named)</source>
+        <translation>（未指定）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n appointment(s) still to keep that day</source>
+        <translation>
+            <numerusform>当天还有 %n 个预约待履行</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ArchivePanel</name>
     <message numerus="yes">
         <source>Archiving %n case(s)…</source>
@@ -853,6 +934,90 @@
     <message>
         <source>Cancel (Esc)</source>
         <translation>取消 (Esc)</translation>
+    </message>
+</context>
+<context>
+    <name>FaqPanel</name>
+    <message>
+        <source>Search the FAQ: any words or characters, e.g. 补卡</source>
+        <extracomment>How long typing must pause before the search runs (ms): one search per word, not one per keystroke.</extracomment>
+        <translation>搜索常见问题：输入任意词或字，如 补卡</translation>
+    </message>
+    <message>
+        <source>Search the FAQ</source>
+        <translation>搜索常见问题</translation>
+    </message>
+    <message>
+        <source>Answer with this article (Enter)</source>
+        <translation>用此条答复 (Enter)</translation>
+    </message>
+    <message>
+        <source>Answering %1</source>
+        <translation>答复工单 %1</translation>
+    </message>
+    <message>
+        <source>FAQ articles</source>
+        <translation>常见问题</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Used</source>
+        <translation>使用次数</translation>
+    </message>
+    <message>
+        <source>Shipped</source>
+        <translation>随系统提供</translation>
+    </message>
+    <message>
+        <source>Headquarters</source>
+        <translation>总部发布</translation>
+    </message>
+    <message>
+        <source>This branch</source>
+        <translation>本厅编写</translation>
+    </message>
+    <message>
+        <source>Plans</source>
+        <translation>套餐</translation>
+    </message>
+    <message>
+        <source>Billing</source>
+        <translation>账单</translation>
+    </message>
+    <message>
+        <source>Broadband</source>
+        <translation>宽带</translation>
+    </message>
+    <message>
+        <source>Number porting</source>
+        <translation>携号转网</translation>
+    </message>
+    <message>
+        <source>SIM cards</source>
+        <translation>SIM 卡</translation>
+    </message>
+    <message>
+        <source>Tags: %1</source>
+        <translation>标签：%1</translation>
+    </message>
+    <message>
+        <source>Version %1 · %2 · %3</source>
+        <translation>版本 %1 · %2 · %3</translation>
+    </message>
+    <message>
+        <source>%1 answered.</source>
+        <translation>%1 已答复。</translation>
     </message>
 </context>
 <context>
@@ -2068,6 +2233,14 @@
     <message>
         <source>Headquarters sync</source>
         <translation>与总部同步</translation>
+    </message>
+    <message>
+        <source>FAQ</source>
+        <translation>常见问题</translation>
+    </message>
+    <message>
+        <source>Appointment book</source>
+        <translation>预约簿</translation>
     </message>
     <message>
         <source>More</source>

@@ -1,6 +1,6 @@
-"""The workbench's other desks (archive, ledger, incidents, return visits, HQ sync):
-offered by role, opened by their shortcut, one window each, gone when someone else
-signs in; and the status bar's few words on sync."""
+"""The workbench's other desks (archive, ledger, incidents, return visits, HQ sync,
+FAQ, appointment book): offered by role, opened by their shortcut, one window each,
+gone when someone else signs in; and the status bar's few words on sync."""
 
 from __future__ import annotations
 
@@ -56,8 +56,8 @@ def offered(win: MainWindow) -> set[str]:
 @pytest.mark.parametrize(
     ("staff_no", "expected"),
     [
-        ("H201", {"ledger", "incidents", "visits"}),
-        ("M301", {"archive", "ledger", "incidents", "visits"}),
+        ("H201", {"ledger", "incidents", "visits", "faq", "appointments"}),
+        ("M301", {"archive", "ledger", "incidents", "visits", "faq", "appointments"}),
     ],
 )
 def test_each_role_is_offered_its_desks(
@@ -80,6 +80,23 @@ def test_a_shortcut_opens_the_desk_once_and_a_user_switch_closes_it(
     assert win.desks.open["ledger"] is first  # brought forward, not a second one
     first.reject()  # what the gatekeeper does to the previous person's windows
     qtbot.waitUntil(lambda: "ledger" not in win.desks.open)
+
+
+def test_the_faq_and_the_appointment_book_open_by_their_shortcuts(
+    qtbot: QtBot, branch: Branch, worker: DbWorker
+) -> None:
+    from ui.appointment_book import AppointmentBookPanel
+    from ui.faq_panel import FaqPanel
+
+    win = workbench(qtbot, branch, worker, "H201")
+    qtbot.keyClick(win, Key.Key_Q, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: "faq" in win.desks.open)
+    faq_desk = win.desks.open["faq"]
+    assert faq_desk.windowTitle() == "常见问题" and faq_desk.findChild(FaqPanel) is not None
+    qtbot.keyClick(win, Key.Key_B, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: "appointments" in win.desks.open)
+    book = win.desks.open["appointments"]
+    assert book.windowTitle() == "预约簿" and book.findChild(AppointmentBookPanel) is not None
 
 
 def test_a_clerk_cannot_open_the_archive_even_by_its_shortcut(
