@@ -46,7 +46,10 @@ class HeldWorker(DbWorker):
         self.held: list[tuple[Callable[[ServiceContext], Any], Any, Any, bool]] = []
         self.finished = 0
         # Connected after DbWorker's own delivery slot, so it counts handled answers.
-        self.delivered.connect(self._count)
+        # Queued like that slot: a call that finished before its done-callback was
+        # added emits from this (UI) thread, and a direct connection would count it
+        # before the answer was handled.
+        self.delivered.connect(self._count, Qt.ConnectionType.QueuedConnection)
 
     def _count(self, _delivery: object) -> None:
         self.finished += 1
