@@ -125,6 +125,10 @@ class ToolWindows(QObject):
         if not self.actions[key].isEnabled():
             return None
         dialog = self.open.get(key)
+        if dialog is not None and key == "faq" and self._faq_case(dialog) != self._consultation():
+            dialog.close()  # opened again below, for what is on screen now
+            self.open.pop(key, None)
+            dialog = None
         if dialog is not None:
             dialog.raise_()
             dialog.activateWindow()
@@ -163,7 +167,7 @@ class ToolWindows(QObject):
         if key == "faq":
             from ui.faq_panel import FaqPanel
 
-            return FaqPanel(self.ctx, self.worker, me, parent)
+            return FaqPanel(self.ctx, self.worker, me, parent, case_number=self._consultation())
         if key == "appointments":
             from ui.appointment_book import AppointmentBookPanel
 
@@ -174,6 +178,23 @@ class ToolWindows(QObject):
         return SyncStatusPanel(
             self.sync.snapshot, self.sync.sync_now, language=i18n.current(), parent=parent
         )
+
+    @staticmethod
+    def _faq_case(dialog: QDialog) -> str | None:
+        """The consultation an open FAQ desk would answer."""
+        from ui.faq_panel import FaqPanel
+
+        panel = dialog.findChild(FaqPanel)
+        return panel.case_number if panel is not None else None
+
+    def _consultation(self) -> str | None:
+        """The consultation on screen that may be answered now: the FAQ opens for it,
+        and Enter answers it with the chosen article."""
+        detail = getattr(self.window, "detail", None)
+        view = getattr(detail, "view", None)
+        if view is None or view.case.kind.value != "consultation":
+            return None
+        return str(view.case.number) if "answer" in view.allowed_actions else None
 
     # ------------------------------------------------------------------- sync
     def attach_sync(self, runner: SyncRunner) -> None:

@@ -142,3 +142,41 @@ def test_sync_state_in_the_status_bar_and_its_desk(
     assert fake.asked == 1
     i18n.set_language("zh_CN")
     assert label.text().startswith("总部")
+
+
+def test_the_faq_opens_for_the_consultation_on_screen(
+    qtbot: QtBot, branch: Branch, worker: DbWorker
+) -> None:
+    """A clerk looking at a consultation presses Ctrl+Shift+Q: the FAQ opens ready to
+    answer that very case; on a complaint it opens for searching only."""
+    from branchdesk.services import cases
+    from tests.conftest import complaint_form
+    from ui.faq_panel import FaqPanel
+
+    question = cases.intake(
+        branch.ctx,
+        form=complaint_form(kind="consultation", category="consultation/roaming", remedy=""),
+        actor="A001",
+    ).case.number
+    complaint = cases.intake(branch.ctx, form=complaint_form(), actor="A001").case.number
+    win = workbench(qtbot, branch, worker, "A001")
+
+    def faq_for(number: str) -> str | None:
+        win.detail.show_case(number)
+        qtbot.waitUntil(
+            lambda: win.detail.view is not None and win.detail.view.case.number == number
+        )
+        # Back at the workbench (the offscreen platform leaves the desk active).
+        win.activateWindow()
+        qtbot.waitUntil(win.isActiveWindow)
+        qtbot.keyClick(win, Key.Key_Q, CTRL_SHIFT)
+        qtbot.waitUntil(lambda: "faq" in win.desks.open)
+        panel = win.desks.open["faq"].findChild(FaqPanel)
+        assert panel is not None
+        return panel.case_number
+
+    assert faq_for(question) == question
+    first = win.desks.open["faq"]
+    # On a complaint the desk opens again, for searching only: Enter answers nothing.
+    assert faq_for(complaint) is None
+    assert win.desks.open["faq"] is not first
