@@ -108,6 +108,15 @@ class RowsPanel(QWidget):
     def retranslate(self) -> None:
         raise NotImplementedError
 
+    def refresh(self) -> None:
+        """Load the list again (on the worker)."""
+        raise NotImplementedError
+
+    def set_staff_no(self, staff_no: str) -> None:
+        """Another person signed in at this desk: act and read as them from now on."""
+        self._me = staff_no
+        self.refresh()
+
     def selected_record(self) -> Any:
         """The record behind the current row, if any."""
         index = self.table.currentIndex()

@@ -96,11 +96,6 @@ class ReturnVisitsPanel(RowsPanel):
         self.refresh()
 
     # -- public
-    def set_staff_no(self, staff_no: str) -> None:
-        """Another person signed in at this desk: act and read as them from now on."""
-        self._me = staff_no
-        self.refresh()
-
     def refresh(self) -> None:
         self._generation += 1
         generation, me = self._generation, self._me
