@@ -38,7 +38,7 @@ class AppointmentBookPanel(RowsPanel):
     def __init__(
         self, ctx: ServiceContext, worker: DbWorker, staff_no: str, parent: QWidget | None = None
     ) -> None:
-        super().__init__(ctx, worker, staff_no, parent)
+        super().__init__(ctx, worker, staff_no, self._headers, parent)
         self.date_edit = QDateEdit(self)
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd ddd")
@@ -175,5 +175,5 @@ class AppointmentBookPanel(RowsPanel):
         self.loaded.emit(len(ordered))
 
     def _failed(self, error: DomainError) -> None:
-        self.error.setText(i18n.text(error.key, **error.params))
+        self.error.setText(i18n.error_text(error))
         self.failed.emit(error)

@@ -43,7 +43,7 @@ from branchdesk.domain.errors import DomainError
 from branchdesk.services import archiving
 from branchdesk.services.context import ServiceContext
 from ui import i18n
-from ui.archived_case import ArchivedCaseDialog, message, table
+from ui.archived_case import ArchivedCaseDialog, table
 from ui.followup_table import RowsModel
 from ui.long_work import LongWork, Progress
 from ui.session import UserSession
@@ -492,5 +492,5 @@ class ArchivePanel(QWidget):
         self.opened.emit(self.dialog)
 
     def _failed(self, error: DomainError) -> None:
-        self.error.setText(message(error))
+        self.error.setText(i18n.error_text(error))
         self.failed.emit(error)

@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
 
 from branchdesk.archive.master import ArchiveKeys
 from branchdesk.archive.record import ArchivedCase
-from branchdesk.domain.errors import DomainError, ValidationError
-from branchdesk.i18n import format_field_errors
+from branchdesk.domain.errors import DomainError
 from branchdesk.services import archiving
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.printing import PrintedDocument, first_page_size
@@ -31,12 +30,6 @@ from ui.followup_table import RowsModel
 from ui.printing import PrintPreviewDialog, kind_label
 from ui.session import UserSession
 from ui.worker import DbWorker
-
-
-def message(error: DomainError) -> str:
-    if isinstance(error, ValidationError):
-        return "\n".join(format_field_errors(error.errors, i18n.current()))
-    return i18n.text(error.key, **error.params)
 
 
 def event_word(kind: str) -> str:
@@ -176,4 +169,4 @@ class ArchivedCaseDialog(QDialog):
         self.reprinted.emit(document)
 
     def _failed(self, error: DomainError) -> None:
-        self.error.setText(message(error))
+        self.error.setText(i18n.error_text(error))

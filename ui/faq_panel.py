@@ -48,7 +48,7 @@ class FaqPanel(RowsPanel):
         *,
         case_number: str | None = None,
     ) -> None:
-        super().__init__(ctx, worker, staff_no, parent)
+        super().__init__(ctx, worker, staff_no, self._headers, parent)
         self.case_number = case_number
         self.search_edit = QLineEdit(self)
         self.search_edit.setClearButtonEnabled(True)
@@ -101,6 +101,9 @@ class FaqPanel(RowsPanel):
         self._worker.run(
             fetch, on_done=lambda hits: self._arrived(generation, hits), on_error=self._failed
         )
+
+    # Loading the list again is searching again.
+    refresh = search
 
     def selected(self) -> Article | None:
         found = self.selected_record()
@@ -207,6 +210,6 @@ class FaqPanel(RowsPanel):
         self.answered.emit(view)
 
     def _failed(self, error: DomainError) -> None:
-        self.error.setText(i18n.text(error.key, **error.params))
+        self.error.setText(i18n.error_text(error))
         self._show_article()
         self.failed.emit(error)

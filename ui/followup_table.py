@@ -83,18 +83,26 @@ class RowsModel(QAbstractTableModel):
 
 
 class RowsPanel(QWidget):
-    """A desk built around one such list, for the signed-in `staff_no`: the model and
-    its read-only, one-row-at-a-time table, local times as the branch reads them, and
-    texts that follow a language switch (subclasses give `_headers` and `retranslate`)."""
+    """A desk built around one such list, for the signed-in `staff_no`: the model (its
+    column titles from `headers`) and its read-only, one-row-at-a-time table, local
+    times as the branch reads them, and texts that follow a language switch. Each desk
+    gives `refresh` (load the list again, on the worker) and its own `retranslate`."""
+
+    refresh: Callable[[], None]
 
     def __init__(
-        self, ctx: ServiceContext, worker: DbWorker, staff_no: str, parent: QWidget | None = None
+        self,
+        ctx: ServiceContext,
+        worker: DbWorker,
+        staff_no: str,
+        headers: Callable[[], Sequence[str]],
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._ctx, self._worker, self._me = ctx, worker, staff_no
         # Bumped by every load, so a late answer to an older one is ignored.
         self._generation = 0
-        self.model = RowsModel(self._headers, self)
+        self.model = RowsModel(headers, self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -102,15 +110,9 @@ class RowsPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
 
-    def _headers(self) -> list[str]:
-        raise NotImplementedError
-
     def retranslate(self) -> None:
-        raise NotImplementedError
-
-    def refresh(self) -> None:
-        """Load the list again (on the worker)."""
-        raise NotImplementedError
+        """The column titles in the new language (desks add their own texts)."""
+        self.model.retranslate()
 
     def set_staff_no(self, staff_no: str) -> None:
         """Another person signed in at this desk: act and read as them from now on."""

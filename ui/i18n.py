@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QLocale, QObject, QTranslator, Signal
 
 from branchdesk import i18n as messages
+from branchdesk.domain.errors import DomainError, ValidationError
 from branchdesk.resources_access import resource
 
 LANGUAGES = messages.LANGUAGES  # ("zh_CN", "en")
@@ -65,3 +66,11 @@ def word(prefix: str, code: str | None) -> str:
     if code is None:
         return ""
     return messages.messages(_current).get(f"{prefix}.{code}", code)
+
+
+def error_text(error: DomainError) -> str:
+    """A refusal in words: each invalid field by its label and problem ("联系电话：号码格式
+    不正确"), else the message itself (a role that is needed, a state that forbids it)."""
+    if isinstance(error, ValidationError):
+        return "\n".join(messages.format_field_errors(error.errors, _current))
+    return text(error.key, **error.params)

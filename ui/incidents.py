@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.domain.errors import DomainError, ValidationError
+from branchdesk.domain.errors import DomainError
 from branchdesk.domain.incidents import IncidentDraft, Resolution
 from branchdesk.services import incident_bulk, incidents
 from branchdesk.services.context import ServiceContext
@@ -38,14 +38,6 @@ from ui.long_work import LongWork, Progress
 from ui.worker import DbWorker
 
 
-def _error_text(error: DomainError) -> str:
-    if isinstance(error, ValidationError):
-        return "\n".join(
-            f"{i18n.text('field.' + e.field)}: {i18n.text(e.key, **e.params)}" for e in error.errors
-        )
-    return i18n.text(error.key, **error.params)
-
-
 class IncidentsPanel(RowsPanel):
     loaded = Signal(int)
     detail_loaded = Signal(object)  # IncidentDetail
@@ -55,7 +47,7 @@ class IncidentsPanel(RowsPanel):
     def __init__(
         self, ctx: ServiceContext, worker: DbWorker, staff_no: str, parent: QWidget | None = None
     ) -> None:
-        super().__init__(ctx, worker, staff_no, parent)
+        super().__init__(ctx, worker, staff_no, self._headers, parent)
         self.work: LongWork | None = None
         self.detail = QPlainTextEdit(self)
         self.detail.setReadOnly(True)
@@ -325,5 +317,5 @@ class IncidentsPanel(RowsPanel):
         self.detail_loaded.emit(detail)
 
     def _failed(self, error: DomainError) -> None:
-        self.error.setText(_error_text(error))
+        self.error.setText(i18n.error_text(error))
         self.failed.emit(error)

@@ -46,8 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.domain.errors import DomainError, ValidationError
-from branchdesk.i18n import format_field_errors
+from branchdesk.domain.errors import DomainError
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.printing import PrintedDocument, print_document
 from ui import i18n
@@ -344,12 +343,6 @@ class PrintPreviewDialog(QDialog):
         box.open()
 
 
-def error_text(error: DomainError) -> str:
-    if isinstance(error, ValidationError):
-        return "\n".join(format_field_errors(error.errors, i18n.current()))
-    return i18n.text(error.key, **error.params)
-
-
 def print_case_document(
     worker: DbWorker,
     session: UserSession,
@@ -387,7 +380,7 @@ def print_case_document(
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             QCoreApplication.translate("PrintPreviewDialog", "Cannot print"),
-            error_text(error),
+            i18n.error_text(error),
             QMessageBox.StandardButton.Ok,
             owner,
         )

@@ -44,7 +44,7 @@ class ReturnVisitsPanel(RowsPanel):
     def __init__(
         self, ctx: ServiceContext, worker: DbWorker, staff_no: str, parent: QWidget | None = None
     ) -> None:
-        super().__init__(ctx, worker, staff_no, parent)
+        super().__init__(ctx, worker, staff_no, self._headers, parent)
         self.day = QDateEdit(self)
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
@@ -229,5 +229,5 @@ class ReturnVisitsPanel(RowsPanel):
         self.revealed.emit(phone)
 
     def _failed(self, error: DomainError) -> None:
-        self.error.setText(i18n.text(error.key, **error.params))
+        self.error.setText(i18n.error_text(error))
         self.failed.emit(error)

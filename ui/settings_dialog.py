@@ -549,7 +549,7 @@ class SettingsDialog(QDialog):
         self.language_saved.emit(lang)
 
     def _language_not_stored(self, error: DomainError) -> None:
-        self.language_status.setText(self._error_text(error))
+        self.language_status.setText(i18n.error_text(error))
 
     def save_branch(self) -> None:
         if self.info is None:
@@ -592,13 +592,8 @@ class SettingsDialog(QDialog):
         show_field_errors(self.rows, field_errors, self.branch_error)
         others = [err for err in self._errors if not isinstance(err, ValidationError)]
         if others:
-            self.branch_error.setText(self._error_text(others[0]))
+            self.branch_error.setText(i18n.error_text(others[0]))
             self.branch_error.show()
-
-    def _error_text(self, error: DomainError) -> str:
-        if isinstance(error, ValidationError):
-            return "\n".join(format_field_errors(error.errors, i18n.current()))
-        return i18n.text(error.key, **error.params)
 
     def _set_status(self, which: str, tab: str) -> None:
         self._status_text = (which, tab)

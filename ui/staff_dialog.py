@@ -43,12 +43,6 @@ from ui.worker import DbWorker
 COLUMNS = ("staff_no", "name", "roles", "active", "locked_until", "must_change", "last_sign_in")
 
 
-def _error_text(error: DomainError) -> str:
-    if isinstance(error, ValidationError):
-        return "\n".join(i18n.text(e.key, **e.params) for e in error.errors)
-    return i18n.text(error.key, **error.params)
-
-
 class CodeDialog(QDialog):
     """A one-time code, shown this once: large, selectable and copyable."""
 
@@ -189,7 +183,7 @@ class AccountDialog(QDialog):
             show_field_errors(self.rows, error.errors, self.general_error)
         else:
             show_field_errors(self.rows, [], self.general_error)
-            self.general_error.setText(_error_text(error))
+            self.general_error.setText(i18n.error_text(error))
             self.general_error.show()
 
 
@@ -353,7 +347,7 @@ class StaffDialog(QDialog):
     def _show_error(self, error: DomainError) -> None:
         if shiboken6.isValid(self):
             self.message.setStyleSheet(ERROR_STYLE)
-            self.message.setText(_error_text(error))
+            self.message.setText(i18n.error_text(error))
 
     def _say(self, text: str) -> None:
         self.message.setStyleSheet("")

@@ -39,7 +39,7 @@ class SupervisionLedgerPanel(RowsPanel):
     def __init__(
         self, ctx: ServiceContext, worker: DbWorker, staff_no: str, parent: QWidget | None = None
     ) -> None:
-        super().__init__(ctx, worker, staff_no, parent)
+        super().__init__(ctx, worker, staff_no, self._headers, parent)
         self.mine = QCheckBox(self)
         self.refresh_button = QPushButton(self)
         self.reminder = QLabel(self)
@@ -205,5 +205,5 @@ class SupervisionLedgerPanel(RowsPanel):
         self.detail.setPlainText("\n".join(lines))
 
     def _failed(self, error: DomainError) -> None:
-        self.error.setText(i18n.text(error.key, **error.params))
+        self.error.setText(i18n.error_text(error))
         self.failed.emit(error)

@@ -39,7 +39,7 @@ from branchdesk.cli_output import Printer
 from branchdesk.domain.errors import DomainError
 from branchdesk.domain.permissions import PermissionDenied
 from branchdesk.i18n import resolve_language, translate
-from branchdesk.services import sync_rules, sync_state
+from branchdesk.services import sync_state
 from branchdesk.services.auth import Session, SignInError
 from branchdesk.services.branch import read_settings
 from branchdesk.services.context import ServiceContext
@@ -81,9 +81,8 @@ def _open(args: argparse.Namespace) -> ServiceContext:
         passphrase = os.environ.get(ENV_PASSPHRASE) or (
             getpass.getpass("Passphrase / 口令: ") if sys.stdin.isatty() else None
         )
-    ctx = open_branch(data_dir, passphrase=passphrase)
-    sync_rules.use_published_rules(ctx)
-    return ctx
+    # open_branch already puts what HQ published into the context.
+    return open_branch(data_dir, passphrase=passphrase)
 
 
 def _language(args: argparse.Namespace, ctx: ServiceContext | None) -> str:
