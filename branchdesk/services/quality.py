@@ -25,6 +25,13 @@ What each figure means (the report and the dashboard say the same):
   the same phone or service number within `repeat_days` before it.
 - per staff: the cases received in the period by current owner, those closed at
   period end, and the owner's milestone on-time rate (as above).
+- appointments: the cases whose appointment started in the period (up to now) and was
+  not cancelled, or was recorded missed in the period; of those, the cases with a missed
+  appointment recorded in the period (a miss stays counted after a reschedule); and the
+  reschedules recorded in the period.
+
+Every figure can be opened as the list of its cases (`segment_case_ids`): the dashboard's
+bars and table rows lead there.
 """
 
 from __future__ import annotations
@@ -100,6 +107,17 @@ class StaffFigures:
 
 
 @dataclass(frozen=True)
+class Appointments:
+    due: int  # started in the period (up to now), not cancelled
+    missed: int  # cases with a miss recorded in the period
+    rescheduled: int  # reschedule events recorded in the period
+
+    @property
+    def missed_rate(self) -> float | None:
+        return self.missed / self.due if self.due else None
+
+
+@dataclass(frozen=True)
 class QualityReport:
     since: datetime
     until: datetime
@@ -117,6 +135,7 @@ class QualityReport:
     repeat_complaints: int
     incident_linked: int
     staff: tuple[StaffFigures, ...]
+    appointments: Appointments
 
     @property
     def incident_share(self) -> float | None:
@@ -161,6 +180,16 @@ ends AS (
     (SELECT MAX(seq) FROM case_events e WHERE e.case_id = s.id
        AND e.kind = 'reopen' AND e.at < :until) AS reopen_seq
   FROM scope s WHERE s.received_at < :until)"""
+# An earlier complaint (any filter) from the same phone or service number.
+_REPEAT = """EXISTS (SELECT 1 FROM cases o WHERE o.kind = 'complaint'
+    AND o.id != c.id AND o.received_at >= c.received_at - :repeat
+    AND (o.received_at < c.received_at
+         OR (o.received_at = c.received_at AND o.id < c.id))
+    AND (o.customer_phone = c.customer_phone
+         OR o.service_number = c.service_number))"""
+_MISSED = """missed AS (SELECT DISTINCT e.case_id FROM case_events e
+  JOIN scope s ON s.id = e.case_id WHERE e.kind = 'record_missed_appointment'
+    AND e.at >= :since AND e.at < :until)"""
 _CLOSED_AT_END = "(end_seq IS NOT NULL AND (reopen_seq IS NULL OR end_seq > reopen_seq))"
 
 
@@ -252,6 +281,24 @@ def _week_anchor(ctx: ServiceContext, since: datetime) -> datetime:
     return datetime.combine(day - timedelta(days=day.weekday()), time(0), tzinfo=ctx.tz)
 
 
+def _params(
+    ctx: ServiceContext, since: datetime, until: datetime, repeat_days: int
+) -> dict[str, Any]:
+    if until <= since:
+        raise ValueError("the period must end after it starts")
+    now = ctx.now()
+    anchor = _week_anchor(ctx, since)
+    return {
+        "since": int(since.timestamp()),
+        "until": int(until.timestamp()),
+        "due_until": int(min(until, now).timestamp()),
+        "now": int(now.timestamp()),
+        "anchor": int(anchor.timestamp()),
+        "anchor_day": anchor.date(),
+        "repeat": repeat_days * 86400,
+    }
+
+
 def report(
     ctx: ServiceContext,
     *,
@@ -262,18 +309,8 @@ def report(
     repeat_days: int = 30,
 ) -> QualityReport:
     """Every quality figure for [since, until) under `where` (see the module docstring)."""
-    if until <= since:
-        raise ValueError("the period must end after it starts")
-    now = ctx.now()
-    anchor = _week_anchor(ctx, since)
-    p: dict[str, Any] = {
-        "since": int(since.timestamp()),
-        "until": int(until.timestamp()),
-        "due_until": int(min(until, now).timestamp()),
-        "now": int(now.timestamp()),
-        "anchor": int(anchor.timestamp()),
-        "repeat": repeat_days * 86400,
-    }
+    p = _params(ctx, since, until, repeat_days)
+    anchor = datetime.combine(p.pop("anchor_day"), time(0), tzinfo=ctx.tz)
     scope = _scope(where, p)
     complaints = (
         f"WITH {scope} SELECT {{cols}} FROM scope c WHERE c.kind = 'complaint'"
@@ -324,13 +361,7 @@ def report(
         )
         repeats = _rows(
             conn,
-            complaints.format(cols="COUNT(*) AS n")
-            + """ AND EXISTS (SELECT 1 FROM cases o WHERE o.kind = 'complaint'
-                AND o.id != c.id AND o.received_at >= c.received_at - :repeat
-                AND (o.received_at < c.received_at
-                     OR (o.received_at = c.received_at AND o.id < c.id))
-                AND (o.customer_phone = c.customer_phone
-                     OR o.service_number = c.service_number))""",
+            complaints.format(cols="COUNT(*) AS n") + f" AND {_REPEAT}",
             p,
         )[0].n
         linked = _rows(
@@ -342,6 +373,23 @@ def report(
             p,
         )[0]
         staff = _staff(conn, scope, p)
+        booked = _rows(
+            conn,
+            f"""WITH {scope}, {_MISSED}, due AS (
+              SELECT a.case_id FROM appointments a JOIN scope s ON s.id = a.case_id
+              WHERE a.status != 'cancelled' AND a.start_at >= :since
+                AND a.start_at < :due_until
+              UNION SELECT case_id FROM missed)
+            SELECT (SELECT COUNT(*) FROM due) AS due, (SELECT COUNT(*) FROM missed) AS missed""",
+            p,
+        )[0]
+        rescheduled = _rows(
+            conn,
+            f"""WITH {scope} SELECT COUNT(*) AS n FROM case_events e
+            JOIN scope s ON s.id = e.case_id WHERE e.kind = 'reschedule_appointment'
+              AND e.at >= :since AND e.at < :until""",
+            p,
+        )[0].n
     return QualityReport(
         since=since,
         until=until,
@@ -362,6 +410,7 @@ def report(
         repeat_complaints=int(repeats),
         incident_linked=int(linked.linked or 0),
         staff=staff,
+        appointments=Appointments(int(booked.due), int(booked.missed or 0), int(rescheduled)),
     )
 
 
@@ -386,3 +435,131 @@ def _staff(conn: Connection, scope: str, p: Mapping[str, Any]) -> tuple[StaffFig
     for r in rates:
         figures.setdefault(r.owner, [0, 0, 0, 0])[2:] = [int(r.counted), int(r.on_time)]
     return tuple(StaffFigures(name, *v) for name, v in sorted(figures.items()))
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One bar, slice or table row of the dashboard, as the cases behind it.
+
+    figure / key:
+      "milestone" (kind, milestone, "late" | "on_time" | "all") — counted in the period;
+      "acknowledge" | "first_reply" | "close" () — the cases timed for that step;
+      "backlog" (bucket label,); "overdue" (); "feedback" | "return_visit" (score,);
+      "complaints" (); "category" (category,); "week" (Monday ISO date, category);
+      "repeat" (); "incident" (); "staff" (staff_no,); "missed" ().
+    """
+
+    figure: str
+    key: tuple[str, ...] = ()
+
+
+_COMPLAINTS = (
+    "SELECT c.id FROM scope c WHERE c.kind = 'complaint'"
+    " AND c.received_at >= :since AND c.received_at < :until"
+)
+
+
+def _segment_sql(segment: Segment, p: dict[str, Any]) -> str:
+    """SQL after `WITH scope` selecting the ids of `segment`'s cases; binds into `p`."""
+    figure, key = segment.figure, segment.key
+
+    def need(n: int) -> None:
+        if len(key) != n:
+            raise ValueError(f"segment {figure!r} takes {n} key part(s), not {key!r}")
+
+    if figure == "milestone":
+        need(3)
+        p["g_kind"], p["g_milestone"] = key[0], key[1]
+        outcome = {"late": f"AND {_ON_TIME} = 0", "on_time": f"AND {_ON_TIME} = 1", "all": ""}
+        if key[2] not in outcome:
+            raise ValueError(f"unknown milestone outcome {key[2]!r}")
+        return f"""SELECT DISTINCT s.id FROM case_milestones m JOIN scope s ON s.id = m.case_id
+          WHERE {_COUNTED} AND s.kind = :g_kind AND m.milestone = :g_milestone {outcome[key[2]]}"""
+    if figure in ("acknowledge", "first_reply", "close"):
+        need(0)
+        kinds = {"acknowledge": "('acknowledge')", "first_reply": str(REPLY_KINDS)}
+        step = (
+            f"{_CLOSED_AT_END}"
+            if figure == "close"
+            else f"""EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = ends.id
+                AND e.kind IN {kinds[figure]} AND e.at < :until)"""
+        )
+        return f", {_END_STATE} SELECT id FROM ends WHERE received_at >= :since AND {step}"
+    if figure == "backlog":
+        need(1)
+        bounds = [0, *AGE_BUCKETS_DAYS]
+        ranges = {f"{a}-{b}d": (a, b) for a, b in pairwise(bounds)}
+        ranges[f"{bounds[-1]}d+"] = (bounds[-1], 1_000_000)
+        if key[0] not in ranges:
+            raise ValueError(f"unknown backlog bucket {key[0]!r}")
+        low, high = ranges[key[0]]
+        p["g_low"], p["g_high"] = low * 86400, high * 86400
+        return f""", {_END_STATE} SELECT id FROM ends WHERE NOT {_CLOSED_AT_END}
+          AND :until - received_at >= :g_low AND :until - received_at < :g_high"""
+    if figure == "overdue":
+        need(0)
+        return """SELECT c.id FROM cases c JOIN scope s ON s.id = c.id
+          WHERE c.next_due_at IS NOT NULL AND c.paused = 0 AND c.next_due_at < :now"""
+    if figure == "feedback":
+        need(1)
+        p["g_score"] = int(key[0])
+        return """SELECT DISTINCT e.case_id FROM case_events e JOIN scope s ON s.id = e.case_id
+          WHERE e.kind = 'record_feedback' AND e.at >= :since AND e.at < :until
+            AND json_extract(e.payload, '$.score') = :g_score"""
+    if figure == "return_visit":
+        need(1)
+        p["g_score"] = int(key[0])
+        return """SELECT DISTINCT v.case_id FROM return_visits v JOIN scope s ON s.id = v.case_id
+          WHERE v.reached = 1 AND v.score = :g_score
+            AND v.visited_at >= :since AND v.visited_at < :until"""
+    if figure == "complaints":
+        need(0)
+        return _COMPLAINTS
+    if figure == "category":
+        need(1)
+        p["g_category"] = key[0]
+        return f"{_COMPLAINTS} AND c.category = :g_category"
+    if figure == "week":
+        need(2)
+        p["g_week_no"] = (date.fromisoformat(key[0]) - p["anchor_day"]).days // 7
+        p["g_category"] = key[1]
+        return f"""{_COMPLAINTS} AND c.category = :g_category
+          AND (c.received_at - :anchor) / 604800 = :g_week_no"""
+    if figure == "repeat":
+        need(0)
+        return f"{_COMPLAINTS} AND {_REPEAT}"
+    if figure == "incident":
+        need(0)
+        return f"{_COMPLAINTS} AND EXISTS (SELECT 1 FROM incident_cases i WHERE i.case_id = c.id)"
+    if figure == "staff":
+        need(1)
+        p["g_staff"] = key[0]
+        return """SELECT id FROM scope WHERE owner = :g_staff
+          AND received_at >= :since AND received_at < :until"""
+    if figure == "missed":
+        need(0)
+        return f", {_MISSED} SELECT case_id FROM missed"
+    raise ValueError(f"unknown dashboard figure {figure!r}")
+
+
+def segment_case_ids(
+    ctx: ServiceContext,
+    segment: Segment,
+    *,
+    since: datetime,
+    until: datetime,
+    actor: str,
+    where: QualityFilter = QualityFilter(),
+    repeat_days: int = 30,
+) -> tuple[int, ...]:
+    """The ids of the cases behind one figure (newest first), under the same period,
+    filter and rules as `report`."""
+    p = _params(ctx, since, until, repeat_days)
+    scope = _scope(where, p)
+    body = _segment_sql(segment, p)
+    sql = f"WITH {scope}{body if body.startswith(',') else ' ' + body}"
+    p.pop("anchor_day")
+    with ctx.db.read() as conn:
+        authorize(ctx, conn, actor, "quality.read")
+        ids = {int(r[0]) for r in conn.execute(text(sql), p)}
+    return tuple(sorted(ids, reverse=True))

@@ -4,18 +4,31 @@ period end and a case received before the period."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
-from branchdesk.domain.model import Customer
+from branchdesk.domain.model import Appointment, Customer
 from branchdesk.domain.permissions import PermissionDenied
-from branchdesk.services import cases, quality
-from branchdesk.services.quality import Duration, MilestoneRate, QualityFilter, StaffFigures
+from branchdesk.domain.return_visits import Outcome
+from branchdesk.persistence.schema import cases as cases_table
+from branchdesk.services import appointments, cases, incidents, quality, return_visits
+from branchdesk.services.quality import (
+    Appointments,
+    Duration,
+    MilestoneRate,
+    QualityFilter,
+    Segment,
+    StaffFigures,
+)
 from tests.conftest import TZ, Branch, complaint_form
+from tests.integration.test_incidents import draft
+from tests.integration.test_return_visits import closed_case, surveyor  # noqa: F401
 
 HANDLER, MANAGER = "H201", "M301"
+EVERYTHING = QualityFilter()
 SINCE = datetime(2026, 11, 23, 0, 0, tzinfo=TZ)  # Monday
 UNTIL = datetime(2026, 11, 30, 0, 0, tzinfo=TZ)
 WORK = (
@@ -121,6 +134,110 @@ def test_every_figure_matches_the_hand_count(figures: Branch) -> None:
     assert r.repeat_complaints == 2  # B (service number), C (phone)
     assert (r.incident_linked, r.incident_share) == (0, 0.0)
     assert r.staff == (StaffFigures("A001", 1, 0, 2, 0), StaffFigures(HANDLER, 2, 2, 16, 16))
+    assert r.appointments == Appointments(0, 0, 0)
+
+
+def test_every_figure_opens_as_its_cases(figures: Branch) -> None:
+    with figures.ctx.db.read() as conn:
+        d, a, b, c = conn.execute(select(cases_table.c.id).order_by(cases_table.c.id)).scalars()
+
+    def ids(figure: str, *key: str, where: QualityFilter = EVERYTHING) -> set[int]:
+        found = quality.segment_case_ids(
+            figures.ctx, Segment(figure, key), since=SINCE, until=UNTIL, actor=MANAGER, where=where
+        )
+        assert list(found) == sorted(found, reverse=True)  # newest first
+        return set(found)
+
+    assert ids("milestone", "complaint", "acknowledge", "late") == {c}
+    assert ids("milestone", "complaint", "acknowledge", "on_time") == {a, b}
+    assert ids("milestone", "complaint", "acknowledge", "all") == {a, b, c}
+    assert ids("acknowledge") == ids("first_reply") == ids("close") == {a, b}
+    assert ids("backlog", "1-3d") == {c}
+    assert ids("backlog", "7-15d") == {d}
+    assert ids("backlog", "0-1d") == set()
+    assert ids("overdue") == {c, d}
+    assert ids("feedback", "4") == {a}
+    assert ids("feedback", "2") == ids("feedback", "5") == {b}
+    assert ids("complaints") == ids("category", "technical/network") == {a, b, c}
+    assert ids("week", "2026-11-23", "technical/network") == {a, b, c}
+    assert ids("week", "2026-11-30", "technical/network") == set()
+    assert ids("repeat") == {b, c}
+    assert ids("incident") == ids("missed") == ids("return_visit", "5") == set()
+    assert ids("staff", HANDLER) == {a, b}
+    assert ids("staff", "A001") == {c}  # D was received before the period
+    assert ids("overdue", where=QualityFilter(staff=HANDLER)) == set()
+    with pytest.raises(ValueError, match="backlog bucket"):
+        ids("backlog", "2-4d")
+    with pytest.raises(ValueError, match="unknown dashboard figure"):
+        ids("everything")
+    with pytest.raises(PermissionDenied):
+        quality.segment_case_ids(
+            figures.ctx, Segment("overdue"), since=SINCE, until=UNTIL, actor=HANDLER
+        )
+
+
+def _service_request(branch: Branch, start: datetime) -> str:
+    form = complaint_form(
+        kind="service_request",
+        category="service_request/broadband_install",
+        remedy="",
+        appointment=Appointment("宽带上门安装", start, start + timedelta(hours=1), staff="王师傅"),
+    )
+    return cases.intake(branch.ctx, form=form, actor="A001").case.number
+
+
+def test_appointments_incidents_and_return_visits(branch: Branch, surveyor: str) -> None:  # noqa: F811
+    ctx = branch.ctx
+    branch.clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=TZ))
+    # Missed on Wed, then rescheduled to Thu: due once, missed once, rescheduled once.
+    missed = _service_request(branch, datetime(2026, 11, 25, 9, 0, tzinfo=TZ))
+    kept = _service_request(branch, datetime(2026, 11, 27, 10, 0, tzinfo=TZ))
+    _service_request(branch, datetime(2026, 12, 2, 10, 0, tzinfo=TZ))  # after the period
+    outage = incidents.create_incident(
+        ctx, draft(started_at=ctx.now() - timedelta(minutes=20)), actor=MANAGER
+    )
+    linked = cases.intake(ctx, form=complaint_form(), actor="A001").case.number
+    incidents.link_case(ctx, incident=outage.number, number=linked, actor="A001")
+    branch.clock.set(datetime(2026, 11, 25, 11, 0, tzinfo=TZ))
+    appointments.record_missed(ctx, number=missed, actor="A001", note="家中无人")
+    appointments.reschedule(
+        ctx,
+        number=missed,
+        start=datetime(2026, 11, 26, 14, 0, tzinfo=TZ),
+        end=datetime(2026, 11, 26, 15, 0, tzinfo=TZ),
+        reason="客户改约",
+        actor="A001",
+    )
+    visited = closed_case(branch)  # a major complaint: its return visit is due
+    (visit,) = return_visits.visits_of(ctx, visited, actor=surveyor)
+    return_visits.record_outcome(
+        ctx, visit_id=visit.id, outcome=Outcome(True, 5, True, "满意"), actor=surveyor
+    )
+    branch.clock.set(datetime(2026, 11, 30, 12, 0, tzinfo=TZ))
+
+    r = quality.report(ctx, since=SINCE, until=UNTIL, actor=MANAGER)
+    assert r.appointments == Appointments(due=2, missed=1, rescheduled=1)
+    assert r.appointments.missed_rate == 0.5
+    assert (r.complaints, r.incident_linked, r.incident_share) == (2, 1, 0.5)
+    assert (r.return_visits.counts, r.return_visits.average) == ((0, 0, 0, 0, 1), 5.0)
+
+    def numbers(figure: str, *key: str) -> set[str]:
+        found = quality.segment_case_ids(
+            ctx, Segment(figure, key), since=SINCE, until=UNTIL, actor=MANAGER
+        )
+        with ctx.db.read() as conn:
+            rows = conn.execute(select(cases_table.c.number).where(cases_table.c.id.in_(found)))
+            return set(rows.scalars())
+
+    assert numbers("missed") == {missed}
+    assert numbers("incident") == {linked}
+    assert numbers("return_visit", "5") == {visited}
+    assert kept not in numbers("missed")
+    # Filtered to complaints, the book's figures are empty.
+    narrow = quality.report(
+        ctx, since=SINCE, until=UNTIL, actor=MANAGER, where=QualityFilter(kind="complaint")
+    )
+    assert narrow.appointments == Appointments(0, 0, 0)
 
 
 def test_the_filter_narrows_every_figure(figures: Branch) -> None:
