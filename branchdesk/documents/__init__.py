@@ -1,5 +1,6 @@
 """The printed documents: the acceptance receipt (受理回执), the closure letter
-(处理结果告知书) and the case record sheet (案件记录). A case view and the branch
+(处理结果告知书), the case record sheet (案件记录) and the appointment confirmation
+(预约确认单). A case view and the branch
 letterhead in, PDF bytes out; the printing front end only shows or prints the bytes,
 so the layout lives here once.
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
+from branchdesk.documents.appointment_confirmation import render_appointment_confirmation
 from branchdesk.documents.base import Sheet
 from branchdesk.documents.fonts import register_fonts
 from branchdesk.documents.letter import render_letter
@@ -45,6 +47,7 @@ _RENDERERS = {
     DocumentKind.RECEIPT: render_receipt,
     DocumentKind.CLOSURE_LETTER: render_letter,
     DocumentKind.CASE_RECORD: render_record,
+    DocumentKind.APPOINTMENT_CONFIRMATION: render_appointment_confirmation,
 }
 
 

@@ -19,6 +19,7 @@ class DocumentKind(StrEnum):
     RECEIPT = "receipt"  # 受理回执
     CLOSURE_LETTER = "closure_letter"  # 处理结果告知书
     CASE_RECORD = "case_record"  # 案件记录
+    APPOINTMENT_CONFIRMATION = "appointment_confirmation"  # 预约确认单 (a receipt variant)
 
 
 class Paper(StrEnum):
@@ -31,6 +32,7 @@ PAPERS: dict[DocumentKind, tuple[Paper, ...]] = {
     DocumentKind.RECEIPT: (Paper.ROLL_80MM, Paper.A4),
     DocumentKind.CLOSURE_LETTER: (Paper.A4,),
     DocumentKind.CASE_RECORD: (Paper.A4,),
+    DocumentKind.APPOINTMENT_CONFIRMATION: (Paper.ROLL_80MM, Paper.A4),
 }
 
 

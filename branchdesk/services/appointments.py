@@ -1,6 +1,7 @@
 """The appointment book (预约): service requests' appointments per staff member or
 technician, listed by day or week, kept free of double bookings, moved and marked
-missed as case events, and the day's reminders.
+missed as case events, the day's reminders and the appointments due within the hour,
+and the technician's day sheet (a printed list of one person's day).
 
 The `appointments` table is a projection of the case events, written in each event's
 own transaction (`on_event`, called from the follow-up hook), so a booking made at
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, and_, insert, select, update
 
@@ -22,12 +24,16 @@ from branchdesk.domain.appointments import (
     week_bounds,
 )
 from branchdesk.domain.errors import FieldError, ValidationError
+from branchdesk.domain.identity import mask_phone
 from branchdesk.domain.process import CaseEvent, CaseSnapshot
-from branchdesk.persistence.schema import appointments, cases
+from branchdesk.persistence.schema import appointments, cases, staff
 from branchdesk.services import cases as case_services
 from branchdesk.services.access import authorize, mask_service_number
 from branchdesk.services.cases import CaseView
 from branchdesk.services.context import ServiceContext
+
+if TYPE_CHECKING:
+    from branchdesk.services.printing import PrintedDocument
 
 #: The events that change a case's place in the book.
 BOOK_EVENTS = frozenset(
@@ -49,6 +55,15 @@ class BookEntry:
     service_number: str | None  # masked: the book is read by every role
     summary: str
     reschedules: int
+    phone: str = ""  # masked, as on receipts
+    address: str | None = None  # where a technician goes
+    content: str | None = None  # what the visit is for, as booked
+
+
+#: Staff whose roles serve customers by appointment: offered in the book's staff filter.
+SERVICE_ROLES = frozenset({"clerk", "handler"})
+#: How far back the staff filter looks for names on the book.
+NAMES_SINCE = timedelta(days=60)
 
 
 def on_event(
@@ -157,6 +172,9 @@ def _listing(
                 cases.c.customer_name,
                 cases.c.service_number,
                 cases.c.summary,
+                cases.c.customer_phone,
+                cases.c.customer_address,
+                cases.c.appointment,
             )
             .join(cases, cases.c.id == a.case_id)
             .where(and_(*conditions))
@@ -174,9 +192,18 @@ def _listing(
             service_number=mask_service_number(r.service_number),
             summary=r.summary,
             reschedules=r.reschedules,
+            phone=mask_phone(r.customer_phone),
+            address=r.customer_address,
+            content=_content(r.appointment),
         )
         for r in rows
     ]
+
+
+def _content(slot: object) -> str | None:
+    if isinstance(slot, dict) and slot.get("content"):
+        return str(slot["content"])
+    return None
 
 
 def day_book(
@@ -195,11 +222,47 @@ def week_book(
     return _listing(ctx, start, end, actor=actor, staff=staff)
 
 
-def reminders(ctx: ServiceContext, day: date, *, actor: str) -> list[BookEntry]:
+def reminders(
+    ctx: ServiceContext, day: date, *, actor: str, staff: str | None = None
+) -> list[BookEntry]:
     """The day's appointments still on the book (not missed or cancelled): whom to
-    call or remind before they are due."""
+    call or remind before they are due (of one person if `staff`)."""
     start, end = day_bounds(day, ctx.tz)
-    return _listing(ctx, start, end, actor=actor, staff=None, statuses=("booked",))
+    return _listing(ctx, start, end, actor=actor, staff=staff, statuses=("booked",))
+
+
+def due_soon(
+    ctx: ServiceContext, *, actor: str, within: timedelta = timedelta(hours=1)
+) -> list[BookEntry]:
+    """Appointments still on the book that start from now to `within` from now: the
+    workbench's reminder that someone is expected (or a technician must leave)."""
+    now = ctx.now()
+    entries = _listing(ctx, now, now + within, actor=actor, staff=None, statuses=("booked",))
+    return [e for e in entries if e.start >= now]
+
+
+def book_staff(ctx: ServiceContext, *, actor: str) -> list[str]:
+    """The names the book can be narrowed to: everyone named on an appointment of the
+    last weeks or later, and the active staff whose roles serve customers; one
+    spelling per person (the first met), in code point order."""
+    since = ctx.now() - NAMES_SINCE
+    with ctx.db.read() as conn:
+        authorize(ctx, conn, actor, "appointment.read")
+        booked = conn.execute(
+            select(appointments.c.staff)
+            .where(appointments.c.staff_key.is_not(None), appointments.c.end_at >= since)
+            .distinct()
+        ).scalars()
+        members = conn.execute(
+            select(staff.c.name, staff.c.roles).where(staff.c.active.is_(True))
+        ).all()
+    names: dict[str, str] = {}
+    serving = (m.name for m in members if SERVICE_ROLES & set(m.roles.split(",")))
+    for name in [*booked, *serving]:
+        key = staff_key(name)
+        if key is not None and key not in names:
+            names[key] = " ".join(name.split())
+    return sorted(names.values())
 
 
 def reschedule(
@@ -238,3 +301,55 @@ def record_missed(
 
 def _aware(ctx: ServiceContext, value: datetime) -> datetime:
     return value.replace(tzinfo=ctx.tz) if value.tzinfo is None else value.astimezone(ctx.tz)
+
+
+def day_sheet(
+    ctx: ServiceContext,
+    day: date,
+    *,
+    actor: str,
+    staff: str | None = None,
+    lang: str | None = None,
+) -> PrintedDocument:
+    """The day's book (of one person if `staff`) as a printable A4 list for the
+    technician: time, case, customer (phone masked), service, address, status. The
+    print is written to the audit trail."""
+    # Imported here: the book is updated on every case event, the PDF tools are not
+    # needed for that.
+    from branchdesk.documents.appointment_day_sheet import DaySheet, render_day_sheet
+    from branchdesk.documents.model import Letterhead
+    from branchdesk.i18n import resolve_language
+    from branchdesk.services.branch import branch_logo, read_settings
+    from branchdesk.services.printing import PrintedDocument, first_page_size
+    from branchdesk.services.recording import write_audit
+
+    entries = day_book(ctx, day, actor=actor, staff=staff)
+    with ctx.db.write() as conn:
+        who = authorize(ctx, conn, actor, "appointment.read")
+        settings = read_settings(conn)
+        write_audit(
+            ctx,
+            conn,
+            actor=actor,
+            action="appointment.day_sheet",
+            case_id=None,
+            detail={"day": day.isoformat(), "staff": staff, "appointments": len(entries)},
+        )
+    sheet = DaySheet(
+        branch=Letterhead(
+            name=str(settings.get("branch.name", "")),
+            address=str(settings.get("branch.address", "")),
+            phone=str(settings.get("branch.phone", "")),
+            logo_png=branch_logo(settings),
+        ),
+        day=day,
+        staff=staff,
+        entries=entries,
+        printed_at=ctx.now(),
+        printed_by=f"{who.staff_no} {who.name}",
+    )
+    language = resolve_language(lang or str(settings.get("branch.language", "zh_CN")))
+    pdf = render_day_sheet(sheet, lang=language, tz=ctx.tz)
+    width, height = first_page_size(pdf)
+    label = f"{day.isoformat()}-{' '.join(staff.split())}" if staff else day.isoformat()
+    return PrintedDocument(label, "appointment_day_sheet", 1, pdf, width, height)

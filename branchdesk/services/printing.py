@@ -1,8 +1,8 @@
-"""Printing a case's documents: the acceptance receipt, the closure letter and the case
-record sheet. Rendering and recording go together: every print is a case event (who
-printed what, when, which copy), written in the same transaction; a document that
-cannot be made (a closure letter before the resolution) is refused and nothing is
-recorded."""
+"""Printing a case's documents: the acceptance receipt, the closure letter, the case
+record sheet and the appointment confirmation. Rendering and recording go together:
+every print is a case event (who printed what, when, which copy), written in the same
+transaction; a document that cannot be made (a closure letter before the resolution)
+is refused and nothing is recorded."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from branchdesk.documents import (
     Paper,
     render_document,
 )
+from branchdesk.documents.model import PAPERS
 from branchdesk.domain import process
 from branchdesk.domain.errors import FieldError, ValidationError
 from branchdesk.domain.process import CaseEvent
@@ -71,10 +72,11 @@ def print_document(
     paper: str | None = None,
 ) -> PrintedDocument:
     """Render document `kind` of case `number` and record the print. `lang` defaults to
-    the branch's language; `paper` to an 80 mm roll for receipts and A4 otherwise."""
+    the branch's language; `paper` to the document's usual paper (an 80 mm roll for
+    receipts and appointment confirmations, A4 otherwise)."""
     document = DocumentKind(_choice("kind", kind, DocumentKind))
     if paper is None:
-        paper = Paper.ROLL_80MM if document is DocumentKind.RECEIPT else Paper.A4
+        paper = PAPERS[document][0]
     sheet = Paper(_choice("paper", paper, Paper))
     with ctx.db.write() as conn:
         case_id = find_case_id(conn, number)

@@ -12,7 +12,7 @@ from branchdesk.domain.errors import IllegalTransition, ValidationError
 from branchdesk.domain.model import Appointment
 from branchdesk.domain.permissions import PermissionDenied
 from branchdesk.services import appointments, cases, printing
-from tests.conftest import TZ, Branch, complaint_form
+from tests.conftest import START, TZ, Branch, complaint_form
 from tests.integration.test_documents import flat, squeezed
 
 DAY = date(2026, 11, 26)  # the day after the test clock's START
@@ -151,3 +151,65 @@ def test_the_receipt_confirms_the_current_appointment(branch: Branch) -> None:
     assert "宽带上门安装" in text and "王师傅" in text
     assert "预约：宽带上门安装·2026年11月27日10:30–12:00·王师傅" in text, text
     assert "14:00" not in text
+
+
+def test_the_staff_filter_narrows_day_week_and_reminders_to_one_diary(branch: Branch) -> None:
+    ctx = branch.ctx
+    wang = book(branch, at(9), at(10))
+    li = book(branch, at(9), at(10), staff="李师傅")
+    li_friday = book(
+        branch, at(14, day=date(2026, 11, 27)), at(15, day=date(2026, 11, 27)), "李师傅"
+    )
+    nobody = book(branch, at(11), at(12), staff=None)
+    # Any spelling of the same person (spaces, letter case) is the same diary.
+    assert [
+        e.case_number for e in appointments.week_book(ctx, DAY, actor="H201", staff=" 李师傅 ")
+    ] == [
+        li,
+        li_friday,
+    ]
+    assert [
+        e.case_number for e in appointments.day_book(ctx, DAY, actor="H201", staff="王师傅")
+    ] == [wang]
+    assert [
+        e.case_number for e in appointments.reminders(ctx, DAY, actor="H201", staff="李师傅")
+    ] == [li]
+    everyone = appointments.day_book(ctx, DAY, actor="H201")
+    assert {e.case_number for e in everyone} == {wang, li, nobody}
+    assert {e.case_number for e in appointments.day_book(ctx, DAY, actor="H201", staff="")} == {
+        wang,
+        li,
+        nobody,
+    }  # no name given: no filter
+    assert appointments.day_book(ctx, DAY, actor="H201", staff="赵师傅") == []
+    # What the day sheet needs of each line: the phone masked, the address, the details.
+    entry = next(e for e in everyone if e.case_number == wang)
+    assert (entry.phone, entry.address) == ("138****5678", "天河区体育西路100号")
+
+
+def test_the_staff_filter_offers_names_on_the_book_and_serving_staff(branch: Branch) -> None:
+    book(branch, at(9), at(10), staff=" 王师傅")
+    book(branch, at(11), at(12), staff="王师傅 ")
+    book(branch, at(9), at(10), staff="李师傅")
+    book(branch, at(13), at(14), staff=None)
+    # Names on the book, once each; the handler H201 (刘志强) and the administrator who
+    # also serves at the counter (管理员); not the manager-only M301 (吴海涛).
+    names = appointments.book_staff(branch.ctx, actor="H201")
+    assert names == sorted(["刘志强", "李师傅", "王师傅", "管理员"])
+    # A name seen only on appointments long past drops out of the list.
+    branch.clock.advance(days=90)
+    assert appointments.book_staff(branch.ctx, actor="H201") == sorted(["刘志强", "管理员"])
+
+
+def test_due_soon_lists_what_starts_within_the_hour(branch: Branch) -> None:
+    ctx = branch.ctx  # the clock reads 2026-11-25 09:30
+    today = START.date()
+    soon = book(branch, at(10, day=today), at(11, day=today))
+    book(branch, at(11, day=today), at(12, day=today), staff="李师傅")  # later
+    book(branch, at(9, day=today), at(10, day=today), staff="赵师傅")  # already started
+    missed = book(branch, at(10, 15, day=today), at(11, day=today), staff="孙师傅")
+    appointments.record_missed(ctx, number=missed, actor="A001")
+    assert [e.case_number for e in appointments.due_soon(ctx, actor="H201")] == [soon]
+    branch.clock.advance(minutes=40)  # 10:10: the 11:00 one is now within the hour
+    assert len(appointments.due_soon(ctx, actor="H201")) == 1
+    assert appointments.due_soon(ctx, actor="H201")[0].staff == "李师傅"
