@@ -1,6 +1,7 @@
 """The workbench's other desks, each in a window of its own: the archive, the
-supervision ledger, incidents, the return-visit call list, the HQ sync state, the FAQ
-and the appointment book. They open from the toolbar's "More" menu or their shortcut,
+supervision ledger, incidents, the return-visit call list, the HQ sync state, the FAQ,
+the appointment book and the quality dashboard. A desk whose panel has an `open_case`
+signal (a case number) shows that case in the workbench. They open from the toolbar's "More" menu or their shortcut,
 only for people whose roles allow them (the services refuse the rest anyway), and
 close when someone else signs in (they belong to the person who opened them)."""
 
@@ -42,6 +43,7 @@ DESKS = (
     Desk("sync", "Ctrl+Shift+Y", "sync.run", 460, 240),
     Desk("faq", "Ctrl+Shift+Q", "faq.read", 1000, 720),
     Desk("appointments", "Ctrl+Shift+B", "appointment.read", 1150, 700),
+    Desk("dashboard", "Ctrl+Shift+D", "quality.read", 1280, 820),
 )
 
 
@@ -97,6 +99,7 @@ class ToolWindows(QObject):
             "sync": self.tr("Headquarters sync"),
             "faq": self.tr("FAQ"),
             "appointments": self.tr("Appointment book"),
+            "dashboard": self.tr("Quality dashboard"),
         }
 
     def retranslate(self) -> None:
@@ -139,7 +142,11 @@ class ToolWindows(QObject):
         dialog.setWindowTitle(self.titles()[key])
         layout = QVBoxLayout(dialog)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self._panel(key, dialog))
+        panel = self._panel(key, dialog)
+        layout.addWidget(panel)
+        opener = getattr(panel, "open_case", None)
+        if opener is not None:  # a desk that leads to cases opens them in the workbench
+            opener.connect(self.open_case)
         dialog.resize(desk.width, desk.height)
         dialog.finished.connect(lambda _r, k=key: self.open.pop(k, None))
         self.open[key] = dialog
@@ -168,6 +175,10 @@ class ToolWindows(QObject):
             from ui.faq_panel import FaqPanel
 
             return FaqPanel(self.ctx, self.worker, me, parent, case_number=self._consultation())
+        if key == "dashboard":
+            from ui.dashboard import DashboardPanel
+
+            return DashboardPanel(self.ctx, self.worker, me, parent)
         if key == "appointments":
             from ui.appointment_book import AppointmentBookPanel
 
@@ -178,6 +189,16 @@ class ToolWindows(QObject):
         return SyncStatusPanel(
             self.sync.snapshot, self.sync.sync_now, language=i18n.current(), parent=parent
         )
+
+    def open_case(self, number: str) -> None:
+        """Show case `number` in the workbench and bring it forward."""
+        detail = getattr(self.window, "detail", None)
+        if detail is None:
+            return
+        detail.show_case(number)
+        self.window.raise_()
+        self.window.activateWindow()
+        detail.setFocus()
 
     @staticmethod
     def _faq_case(dialog: QDialog) -> str | None:

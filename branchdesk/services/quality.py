@@ -20,7 +20,7 @@ What each figure means (the report and the dashboard say the same):
 - overdue now: the overdue queue's count (unmet, running clock, deadline passed).
 - satisfaction: each `record_feedback` event in the period, and separately each
   reached return visit with a score in the period.
-- complaints by category and week, repeats, incident share: complaints received in the
+- complaints by category, by week and by month, repeats, incident share: complaints received in the
   period. A repeat is a complaint with an earlier complaint (any time, any filter) from
   the same phone or service number within `repeat_days` before it.
 - per staff: the cases received in the period by current owner, those closed at
@@ -98,6 +98,13 @@ class WeekCount:
 
 
 @dataclass(frozen=True)
+class MonthCount:
+    month: str  # "2026-11", branch local
+    category: str
+    count: int
+
+
+@dataclass(frozen=True)
 class StaffFigures:
     staff: str
     owned: int
@@ -132,6 +139,7 @@ class QualityReport:
     complaints: int
     complaints_by_category: tuple[tuple[str, int], ...]
     complaints_by_week: tuple[WeekCount, ...]
+    complaints_by_month: tuple[MonthCount, ...]
     repeat_complaints: int
     incident_linked: int
     staff: tuple[StaffFigures, ...]
@@ -281,6 +289,27 @@ def _week_anchor(ctx: ServiceContext, since: datetime) -> datetime:
     return datetime.combine(day - timedelta(days=day.weekday()), time(0), tzinfo=ctx.tz)
 
 
+def month_bounds(ctx: ServiceContext, month: str) -> tuple[datetime, datetime]:
+    """The branch-local start of month "YYYY-MM" and of the month after."""
+    first = date.fromisoformat(month + "-01")
+    following = (first + timedelta(days=32)).replace(day=1)
+    return (
+        datetime.combine(first, time(0), tzinfo=ctx.tz),
+        datetime.combine(following, time(0), tzinfo=ctx.tz),
+    )
+
+
+def _months(ctx: ServiceContext, since: datetime, until: datetime) -> list[tuple[str, int, int]]:
+    """("YYYY-MM", start, stop) epochs of every month the period touches."""
+    day = since.astimezone(ctx.tz).date().replace(day=1)
+    found = []
+    while datetime.combine(day, time(0), tzinfo=ctx.tz) < until:
+        start, stop = month_bounds(ctx, day.strftime("%Y-%m"))
+        found.append((day.strftime("%Y-%m"), int(start.timestamp()), int(stop.timestamp())))
+        day = stop.date()
+    return found
+
+
 def _params(
     ctx: ServiceContext, since: datetime, until: datetime, repeat_days: int
 ) -> dict[str, Any]:
@@ -359,6 +388,17 @@ def report(
             + " GROUP BY week, c.category ORDER BY week, c.category",
             p,
         )
+        months = _months(ctx, since, until)
+        by_month = _rows(
+            conn,
+            f"""WITH {scope}, months(label, start, stop) AS (VALUES {
+                ", ".join(f"('{m}', {a}, {b})" for m, a, b in months)
+            }) SELECT m.label, c.category, COUNT(*) AS n FROM scope c
+            JOIN months m ON c.received_at >= m.start AND c.received_at < m.stop
+            WHERE c.kind = 'complaint' AND c.received_at >= :since AND c.received_at < :until
+            GROUP BY m.label, c.category ORDER BY m.label, c.category""",
+            p,
+        )
         repeats = _rows(
             conn,
             complaints.format(cols="COUNT(*) AS n") + f" AND {_REPEAT}",
@@ -407,6 +447,7 @@ def report(
             WeekCount((anchor + timedelta(weeks=int(r.week))).date(), r.category, int(r.n))
             for r in by_week
         ),
+        complaints_by_month=tuple(MonthCount(r.label, r.category, int(r.n)) for r in by_month),
         repeat_complaints=int(repeats),
         incident_linked=int(linked.linked or 0),
         staff=staff,
@@ -446,6 +487,7 @@ class Segment:
       "acknowledge" | "first_reply" | "close" () — the cases timed for that step;
       "backlog" (bucket label,); "overdue" (); "feedback" | "return_visit" (score,);
       "complaints" (); "category" (category,); "week" (Monday ISO date, category);
+      "month" ("YYYY-MM", category);
       "repeat" (); "incident" (); "staff" (staff_no,); "missed" ().
     """
 
@@ -525,6 +567,11 @@ def _segment_sql(segment: Segment, p: dict[str, Any]) -> str:
         p["g_category"] = key[1]
         return f"""{_COMPLAINTS} AND c.category = :g_category
           AND (c.received_at - :anchor) / 604800 = :g_week_no"""
+    if figure == "month":
+        need(2)
+        p["g_category"] = key[1]
+        return f"""{_COMPLAINTS} AND c.category = :g_category
+          AND c.received_at >= :g_month_start AND c.received_at < :g_month_stop"""
     if figure == "repeat":
         need(0)
         return f"{_COMPLAINTS} AND {_REPEAT}"
@@ -556,6 +603,12 @@ def segment_case_ids(
     filter and rules as `report`."""
     p = _params(ctx, since, until, repeat_days)
     scope = _scope(where, p)
+    if segment.figure == "month" and segment.key:
+        try:
+            start, stop = month_bounds(ctx, segment.key[0])
+        except ValueError as exc:
+            raise ValueError(f"unknown month {segment.key[0]!r}") from exc
+        p["g_month_start"], p["g_month_stop"] = int(start.timestamp()), int(stop.timestamp())
     body = _segment_sql(segment, p)
     sql = f"WITH {scope}{body if body.startswith(',') else ' ' + body}"
     p.pop("anchor_day")

@@ -4,6 +4,7 @@ served by an index; `benchmarks/` measures them at 1M cases."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -303,3 +304,14 @@ def customer_cases(
         return []
     q = select(*SUMMARY_COLUMNS).where(or_(*conditions)).order_by(cases.c.id.desc())
     return _fetch(ctx, q.limit(_page(limit)))
+
+
+def cases_by_ids(
+    ctx: ServiceContext, ids: Sequence[int], *, limit: int = MAX_PAGE
+) -> list[CaseSummary]:
+    """The first `limit` of the given cases (a dashboard figure's), newest first."""
+    chosen = sorted(set(ids), reverse=True)[: _page(limit)]
+    if not chosen:
+        return []
+    q = select(*SUMMARY_COLUMNS).where(cases.c.id.in_(chosen)).order_by(cases.c.id.desc())
+    return _fetch(ctx, q)

@@ -19,6 +19,7 @@ from branchdesk.services.quality import (
     Appointments,
     Duration,
     MilestoneRate,
+    MonthCount,
     QualityFilter,
     Segment,
     StaffFigures,
@@ -131,6 +132,7 @@ def test_every_figure_matches_the_hand_count(figures: Branch) -> None:
     assert r.complaints == 3
     assert r.complaints_by_category == (("technical/network", 3),)
     assert [(w.week_start, w.count) for w in r.complaints_by_week] == [(date(2026, 11, 23), 3)]
+    assert r.complaints_by_month == (MonthCount("2026-11", "technical/network", 3),)
     assert r.repeat_complaints == 2  # B (service number), C (phone)
     assert (r.incident_linked, r.incident_share) == (0, 0.0)
     assert r.staff == (StaffFigures("A001", 1, 0, 2, 0), StaffFigures(HANDLER, 2, 2, 16, 16))
@@ -161,6 +163,8 @@ def test_every_figure_opens_as_its_cases(figures: Branch) -> None:
     assert ids("complaints") == ids("category", "technical/network") == {a, b, c}
     assert ids("week", "2026-11-23", "technical/network") == {a, b, c}
     assert ids("week", "2026-11-30", "technical/network") == set()
+    assert ids("month", "2026-11", "technical/network") == {a, b, c}
+    assert ids("month", "2026-10", "technical/network") == set()
     assert ids("repeat") == {b, c}
     assert ids("incident") == ids("missed") == ids("return_visit", "5") == set()
     assert ids("staff", HANDLER) == {a, b}
