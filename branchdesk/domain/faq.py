@@ -1,8 +1,10 @@
 """FAQ knowledge base rules (常见问题解答), pure: what an article is, how a draft is
-checked, how the shipped data file is read, and how search hits are ranked."""
+checked, how the shipped data file and HQ's publications are read, and how search hits
+are ranked."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -79,6 +81,7 @@ class ShippedArticle:
     key: str
     version: int
     drafts: tuple[ArticleDraft, ...]  # one per language
+    withdrawn: bool = False  # HQ takes the article back (publications only)
 
 
 def parse_articles(data: Mapping[str, Any]) -> list[ShippedArticle]:
@@ -105,6 +108,106 @@ def parse_articles(data: Mapping[str, Any]) -> list[ShippedArticle]:
         )
         out.append(ShippedArticle(key, int(raw.get("version", 1)), drafts))
     return out
+
+
+#: An article key HQ may publish: lower-case words joined by hyphens ("sim-replacement").
+#: Branch-local keys ("GZ0012-0001") are upper case, so the two never collide.
+PUBLISHED_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_PUBLISHED = 1000
+
+
+def parse_publication(data: Any) -> list[ShippedArticle]:
+    """HQ's FAQ publication (the shipped file's format; an article may say
+    `"withdrawn": true` and then needs no text), every article checked. Raises
+    ValidationError naming each bad field as `<article key>.<language>.<field>`
+    (`articles[<n>].<field>` while the key itself is missing or bad)."""
+    if not isinstance(data, Mapping):
+        raise ValidationError([FieldError("articles", "error.field.invalid")])
+    raw_articles = data.get("articles")
+    if not isinstance(raw_articles, list) or not raw_articles:
+        raise ValidationError([FieldError("articles", "error.field.required")])
+    if len(raw_articles) > MAX_PUBLISHED:
+        raise ValidationError(
+            [FieldError("articles", "error.field.too_many", {"max": MAX_PUBLISHED})]
+        )
+    errors: list[FieldError] = []
+    out: list[ShippedArticle] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_articles):
+        where = f"articles[{index}]"
+        if not isinstance(raw, Mapping):
+            errors.append(FieldError(where, "error.field.invalid"))
+            continue
+        key = raw.get("key")
+        if not isinstance(key, str) or not key:
+            errors.append(FieldError(f"{where}.key", "error.field.required"))
+            continue
+        if len(key) > 64 or not PUBLISHED_KEY.match(key):
+            errors.append(FieldError(f"{where}.key", "error.field.invalid"))
+            continue
+        if key in seen:
+            errors.append(FieldError(f"{key}.key", "error.faq.duplicate", {"article": key}))
+            continue
+        seen.add(key)
+        version = raw.get("version", 1)
+        if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version < 2**31:
+            errors.append(FieldError(f"{key}.version", "error.field.invalid"))
+            continue
+        withdrawn = raw.get("withdrawn", False)
+        if not isinstance(withdrawn, bool):
+            errors.append(FieldError(f"{key}.withdrawn", "error.field.invalid"))
+            continue
+        if withdrawn:
+            out.append(ShippedArticle(key, version, (), withdrawn=True))
+            continue
+        drafts, problems = _published_drafts(key, raw)
+        errors.extend(problems)
+        if not problems:
+            out.append(ShippedArticle(key, version, drafts))
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _published_drafts(
+    key: str, raw: Mapping[str, Any]
+) -> tuple[tuple[ArticleDraft, ...], list[FieldError]]:
+    category = raw.get("category")
+    if category not in CATEGORIES:
+        shown = str(category)[:40] if category is not None else ""
+        return (), [FieldError(f"{key}.category", "error.field.invalid_choice", {"value": shown})]
+    languages = [lang for lang in LANGUAGES if lang in raw]
+    if not languages:
+        return (), [FieldError(f"{key}.{LANGUAGES[0]}", "error.field.required")]
+    drafts: list[ArticleDraft] = []
+    errors: list[FieldError] = []
+    for lang in languages:
+        text = raw[lang]
+        if not isinstance(text, Mapping):
+            errors.append(FieldError(f"{key}.{lang}", "error.field.invalid"))
+            continue
+        tags = text.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            errors.append(FieldError(f"{key}.{lang}.tags", "error.field.invalid"))
+            continue
+        try:
+            drafts.append(
+                validate_draft(
+                    ArticleDraft(
+                        # not text (or missing): refused by validate_draft
+                        title=text.get("title", ""),
+                        body=text.get("body", ""),
+                        category=category,
+                        tags=tuple(tags),
+                        language=lang,
+                    )
+                )
+            )
+        except ValidationError as exc:
+            errors.extend(
+                FieldError(f"{key}.{lang}.{e.field}", e.key, e.params) for e in exc.errors
+            )
+    return tuple(drafts), errors
 
 
 def is_short_query(query: str) -> bool:

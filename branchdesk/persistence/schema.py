@@ -499,6 +499,8 @@ faq_articles = Table(
     Column("tags", JSON, nullable=False),
     Column("created_at", Epoch, nullable=False),
     Column("created_by", Text, nullable=False),
+    #: HQ withdrew the article: this version is current but neither shown nor searched.
+    Column("withdrawn", Boolean, nullable=False, server_default=text("0")),
     UniqueConstraint("key", "language", "version", name="uq_faq_version"),
 )
 Index(

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -26,6 +27,7 @@ from branchdesk.domain.faq import (
     faq_ref,
     is_short_query,
     parse_articles,
+    parse_publication,
     rank,
     validate_draft,
 )
@@ -54,23 +56,46 @@ def _shipped() -> tuple[str, tuple[ShippedArticle, ...]]:
 
 def ensure_shipped(ctx: ServiceContext) -> None:
     """Load the shipped articles into the branch database if this version of them is
-    not there yet (first use, or after an upgrade). Articles the branch or HQ changed
-    are left as they are."""
-    digest, articles = _shipped()
+    not there yet (first use, or after an upgrade). Articles the branch or HQ changed,
+    and those HQ withdrew, are left as they are."""
+    digest, _ = _shipped()
     with ctx.db.read() as conn:
-        if conn.execute(select(settings.c.value).where(settings.c.key == _LOADED_KEY)).scalar() == (
-            digest
-        ):
+        if _loaded(conn) == digest:
             return
     with ctx.db.write() as conn:
-        _store(ctx, conn, articles, source=Source.SHIPPED, actor="system", replace_local=False)
-        conn.execute(
-            text(
-                "INSERT INTO settings(key, value) VALUES (:k, json_quote(:v)) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
-            ),
-            {"k": _LOADED_KEY, "v": digest},
-        )
+        _load_shipped(ctx, conn)
+
+
+def _loaded(conn: Connection) -> Any:
+    return conn.execute(select(settings.c.value).where(settings.c.key == _LOADED_KEY)).scalar()
+
+
+def _load_shipped(ctx: ServiceContext, conn: Connection) -> None:
+    """`ensure_shipped` inside the caller's transaction."""
+    digest, articles = _shipped()
+    if _loaded(conn) == digest:
+        return
+    for article in articles:
+        for draft in article.drafts:
+            old = _current(conn, article.key, draft.language)
+            if old is not None and (old.source != Source.SHIPPED or old.version >= article.version):
+                continue  # the branch's or HQ's wording stays; or already there
+            _put(
+                ctx,
+                conn,
+                article.key,
+                draft,
+                source=Source.SHIPPED,
+                actor="system",
+                version=article.version,
+            )
+    conn.execute(
+        text(
+            "INSERT INTO settings(key, value) VALUES (:k, json_quote(:v)) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+        ),
+        {"k": _LOADED_KEY, "v": digest},
+    )
 
 
 def _current(conn: Connection, key: str, language: str) -> Any:
@@ -90,8 +115,10 @@ def _put(
     source: Source,
     actor: str,
     version: int | None = None,
+    withdrawn: bool = False,
 ) -> int:
-    """Write a new current version of (key, language) and re-index it."""
+    """Write a new current version of (key, language) and re-index it (a withdrawn
+    version is current but not indexed: neither shown nor found)."""
     old = _current(conn, key, draft.language)
     if old is not None:
         conn.execute(update(faq_articles).where(faq_articles.c.id == old.id).values(current=False))
@@ -113,10 +140,13 @@ def _put(
             tags=list(draft.tags),
             created_at=ctx.now(),
             created_by=actor,
+            withdrawn=withdrawn,
         )
     ).inserted_primary_key
     assert row_id is not None
     new_id = int(row_id[0])
+    if withdrawn:
+        return new_id
     tags = " ".join(draft.tags)
     conn.execute(
         text("INSERT INTO faq_search(rowid, title, tags, body) VALUES (:id, :t, :g, :b)"),
@@ -129,41 +159,102 @@ def _put(
     return new_id
 
 
-def _store(
+@dataclass(frozen=True)
+class PublishResult:
+    """What one HQ publication changed at this branch (article keys, by language)."""
+
+    written: tuple[str, ...] = ()  # "sim-replacement/zh_CN": a new HQ version
+    withdrawn: tuple[str, ...] = ()
+    kept_branch: tuple[str, ...] = ()  # the branch's own wording, left as it is
+
+
+def _same_text(row: Any, draft: ArticleDraft) -> bool:
+    return not row.withdrawn and (row.title, row.body, row.category, tuple(row.tags)) == (
+        draft.title,
+        draft.body,
+        draft.category,
+        draft.tags,
+    )
+
+
+def publish_articles(
     ctx: ServiceContext,
     conn: Connection,
-    articles: Iterable[ShippedArticle],
+    document: Mapping[str, Any],
     *,
-    source: Source,
-    actor: str,
-    replace_local: bool,
-) -> int:
-    written = 0
+    actor: str = "HQ",
+    publication: str = "",
+    instruction: str = "",
+) -> PublishResult:
+    """Apply headquarters' FAQ publication (the shipped file's format, see
+    `parse_publication`) in the caller's transaction, as the sync applier does.
+
+    Each article's text becomes a new version marked `hq`, replacing the shipped text
+    of the same key; a text equal to HQ's current one is left alone; an article marked
+    `withdrawn` gets a withdrawn version (no longer shown or found). The branch's own
+    wording (`branch`) is never replaced or withdrawn. A version number is at least the
+    publication's. Raises ValidationError (nothing written) for a malformed document."""
+    authorize(ctx, conn, actor, "faq.publish")
+    articles = parse_publication(document)
+    _load_shipped(ctx, conn)  # HQ's versions go over the shipped ones, never under
+    written: list[str] = []
+    withdrawn: list[str] = []
+    kept: list[str] = []
     for article in articles:
+        if article.withdrawn:
+            for language in LANGUAGES:
+                old = _current(conn, article.key, language)
+                if old is None or old.withdrawn:
+                    continue
+                if old.source == Source.BRANCH.value:
+                    kept.append(f"{article.key}/{language}")
+                    continue
+                draft = ArticleDraft(old.title, old.body, old.category, tuple(old.tags), language)
+                _put(
+                    ctx,
+                    conn,
+                    article.key,
+                    draft,
+                    source=Source.HQ,
+                    actor=actor,
+                    version=article.version,
+                    withdrawn=True,
+                )
+                withdrawn.append(f"{article.key}/{language}")
+            continue
         for draft in article.drafts:
             old = _current(conn, article.key, draft.language)
-            if old is not None:
-                if old.source == Source.BRANCH.value and not replace_local:
-                    continue  # the branch's own wording stays
-                if old.source == source.value and old.version >= article.version:
-                    continue  # already there
-            _put(ctx, conn, article.key, draft, source=source, actor=actor, version=article.version)
-            written += 1
-    return written
-
-
-def publish_articles(ctx: ServiceContext, articles: Mapping[str, Any], *, actor: str = "HQ") -> int:
-    """Headquarters' articles (the shipped file's format), as the sync applier hands
-    them over: each becomes the current version of its key, replacing shipped and
-    branch wording alike. Returns the number of article texts written."""
-    parsed = parse_articles(articles)
-    with ctx.db.write() as conn:
-        authorize(ctx, conn, actor, "faq.publish")
-        written = _store(ctx, conn, parsed, source=Source.HQ, actor=actor, replace_local=True)
-        write_audit(
-            ctx, conn, actor=actor, action="faq.publish", case_id=None, detail={"written": written}
-        )
-    return written
+            if old is not None and old.source == Source.BRANCH.value:
+                kept.append(f"{article.key}/{draft.language}")
+                continue
+            if old is not None and old.source == Source.HQ.value and _same_text(old, draft):
+                continue  # published before: no new version
+            _put(
+                ctx,
+                conn,
+                article.key,
+                draft,
+                source=Source.HQ,
+                actor=actor,
+                version=article.version,
+            )
+            written.append(f"{article.key}/{draft.language}")
+    result = PublishResult(tuple(written), tuple(withdrawn), tuple(kept))
+    write_audit(
+        ctx,
+        conn,
+        actor=actor,
+        action="faq.publish",
+        case_id=None,
+        detail={
+            "publication": publication,
+            "instruction": instruction,
+            "written": list(result.written),
+            "withdrawn": list(result.withdrawn),
+            "kept_branch": list(result.kept_branch),
+        },
+    )
+    return result
 
 
 def _article(row: Any, uses: int) -> Article:
@@ -237,7 +328,10 @@ def _get(conn: Connection, key: str, language: str) -> Article:
         select(faq_articles, func.coalesce(faq_uses.c.uses, 0).label("uses"))
         .outerjoin(faq_uses, faq_uses.c.key == faq_articles.c.key)
         .where(
-            faq_articles.c.key == key, faq_articles.c.language == language, faq_articles.c.current
+            faq_articles.c.key == key,
+            faq_articles.c.language == language,
+            faq_articles.c.current,
+            ~faq_articles.c.withdrawn,
         )
     ).first()
     if row is None:
@@ -335,6 +429,7 @@ def most_used(ctx: ServiceContext, *, actor: str, limit: int = 10) -> list[tuple
 
 __all__: Sequence[str] = (
     "LANGUAGES",
+    "PublishResult",
     "answer_with_article",
     "ensure_shipped",
     "get_article",

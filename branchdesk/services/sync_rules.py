@@ -7,6 +7,8 @@ order, with the instruction cursor:
 - a catalogue, SLA policy or calendar year replaces the shipped one from then on
   (`use_published_rules`); a new policy or calendar recomputes the deadlines of the
   open cases it moves, and each move is written to the audit trail;
+- FAQ articles become HQ's versions in the branch's FAQ (`faq.publish_articles`, in
+  the instruction's transaction); the branch's own articles stay as they are;
 - a type this version does not know is parked (kept, counted, shown), and an order
   the branch cannot carry out (the case is closed, unknown …) is kept as refused:
   neither is dropped, and neither blocks the instructions behind it.
@@ -34,6 +36,7 @@ from branchdesk.persistence.schema import (
     sync_publications,
 )
 from branchdesk.services import cases as case_service
+from branchdesk.services import faq
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.recording import (
     case_columns,
@@ -45,7 +48,7 @@ from branchdesk.services.recording import (
 from branchdesk.services.sync_state import HQ_ACTOR, cursor, set_meta
 
 PUBLICATIONS = ("catalogue", "sla_policy", "calendar")
-KNOWN_TYPES = ("supervision_order", "notice", *PUBLICATIONS)
+KNOWN_TYPES = ("supervision_order", "notice", *PUBLICATIONS, "faq")
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,29 @@ def _publish(ctx: ServiceContext, instr: InstructionData, hook: Callable[[], Non
     return "applied"
 
 
+def _publish_faq(ctx: ServiceContext, instr: InstructionData, hook: Callable[[], None]) -> str:
+    """HQ's FAQ articles, applied in the instruction's transaction (audited there by
+    `faq.publish_articles`); a malformed publication is kept as refused, naming the
+    first bad field, and nothing of it is applied."""
+    version = str(instr.body.get("version", ""))[:64]
+    document = instr.body.get("document")
+    with ctx.db.write() as conn:
+        if not version or not isinstance(document, Mapping):
+            _log(conn, ctx, instr, "refused", "invalid_document")
+            return "refused"
+        try:
+            faq.publish_articles(
+                ctx, conn, document, actor=HQ_ACTOR, publication=version, instruction=instr.id
+            )
+        except ValidationError as exc:
+            field = exc.errors[0].field if exc.errors else ""
+            _log(conn, ctx, instr, "refused", f"invalid_document:{field}"[:200])
+            return "refused"
+        _log(conn, ctx, instr, "applied", None)
+        hook()
+    return "applied"
+
+
 def _already_ordered(ctx: ServiceContext, number: str, order_id: str) -> bool:
     with ctx.db.read() as conn:
         try:
@@ -301,6 +327,8 @@ def apply_instruction(
         return _supervise(ctx, instr, hook)
     if instr.type in PUBLICATIONS:
         return _publish(ctx, instr, hook)
+    if instr.type == "faq":
+        return _publish_faq(ctx, instr, hook)
     with ctx.db.write() as conn:
         if instr.type == "notice":
             conn.execute(

@@ -137,7 +137,9 @@ class EnrollResponse(Wire):
     token: str
 
 
-InstructionType = Literal["supervision_order", "notice", "catalogue", "sla_policy", "calendar"]
+InstructionType = Literal[
+    "supervision_order", "notice", "catalogue", "sla_policy", "calendar", "faq"
+]
 #: The instruction types this version applies; anything else is parked at the branch.
 KNOWN_INSTRUCTIONS: tuple[str, ...] = (
     "supervision_order",
@@ -145,6 +147,7 @@ KNOWN_INSTRUCTIONS: tuple[str, ...] = (
     "catalogue",
     "sla_policy",
     "calendar",
+    "faq",
 )
 
 
@@ -175,7 +178,8 @@ class Notice(Wire):
 
 
 class Publication(Wire):
-    """A catalogue, SLA policy or calendar year: the document in the shipped format."""
+    """A catalogue, SLA policy, calendar year or set of FAQ articles: the document in
+    the shipped format (FAQ articles may also say `"withdrawn": true`)."""
 
     version: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     document: dict[str, Any]

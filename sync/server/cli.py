@@ -10,6 +10,8 @@
     branchdesk-hq [--db URL] issue-instruction notice --branch B|all --title T --text X
     branchdesk-hq [--db URL] issue-instruction calendar --branch B|all --year 2027 --file year.json
     branchdesk-hq [--db URL] issue-instruction catalogue|sla-policy --branch B|all --file doc.json
+    branchdesk-hq [--db URL] faq publish articles.json [--branch B|all] [--version V]
+    branchdesk-hq [--db URL] faq withdraw KEY [KEY …] [--branch B|all] [--version V]
 
 --db takes a PostgreSQL URL (postgresql://user@host/db) or a SQLite file path; the
 default is $BRANCHDESK_HQ_DB, else `branchdesk-hq.sqlite3` in the current folder.
@@ -22,11 +24,14 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from branchdesk.domain.errors import ValidationError as ArticleError
+from branchdesk.domain.faq import parse_publication
 from sync.protocol.messages import Notice, Publication, SupervisionOrder
 from sync.server import admin
 from sync.server.config import ENV_DB, HqConfig
@@ -88,6 +93,17 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--branch", required=True)
     k.add_argument("--type", required=True)
     k.add_argument("--body", required=True)
+
+    p = sub.add_parser("faq", help="publish FAQ articles to branches, or withdraw them")
+    faq = p.add_subparsers(dest="faq_command", required=True)
+    k = faq.add_parser("publish", help="publish the articles of a JSON file (shipped format)")
+    k.add_argument("file", help='{"articles": [{"key": …, "category": …, "zh_CN": {…}}, …]}')
+    k.add_argument("--branch", default="all", help="a branch code, or 'all' (default)")
+    k.add_argument("--version", default="", help="a label for this publication")
+    k = faq.add_parser("withdraw", help="take articles back: branches no longer show them")
+    k.add_argument("keys", nargs="+", metavar="KEY")
+    k.add_argument("--branch", default="all", help="a branch code, or 'all' (default)")
+    k.add_argument("--version", default="", help="a label for this publication")
     return parser
 
 
@@ -165,6 +181,46 @@ def _instruction(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     return str(args.type), body
 
 
+class Invalid(Exception):
+    """Operator input refused before anything was issued; the message says why."""
+
+
+def _faq_instruction(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    """The FAQ publication, checked with the branches' own rules first, so a branch
+    never has to refuse what HQ sent."""
+    if args.faq_command == "withdraw":
+        document: Any = {
+            "format": 1,
+            "articles": [{"key": key, "withdrawn": True} for key in dict.fromkeys(args.keys)],
+        }
+        source = "withdraw"
+    else:
+        source = args.file
+        try:
+            document = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise Invalid(f"{args.file}: cannot be read ({exc.strerror})") from exc
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise Invalid(f"{args.file}: not a UTF-8 JSON file ({exc})") from exc
+    try:
+        articles = parse_publication(document)
+    except ArticleError as exc:
+        lines = [f"  {e.field}: {_english(e.key, e.params)}" for e in exc.errors]
+        raise Invalid(
+            f"invalid FAQ publication {source} ({len(lines)} problem(s)):\n" + "\n".join(lines)
+        ) from exc
+    label = args.version or str(document.get("version") or "")
+    version = label or datetime.now(UTC).strftime("faq-%Y-%m-%dT%H:%M:%SZ")
+    print(f"{len(articles)} article(s), publication {version}", file=sys.stderr)
+    return "faq", Publication(version=version[:64], document=document).model_dump()
+
+
+def _english(key: str, params: Any) -> str:
+    from branchdesk.i18n import translate
+
+    return translate(key, "en", **dict(params))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     db_url = args.db or HqConfig.db_url
@@ -198,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 json.dumps(admin.quarantine_list(engine, args.branch), ensure_ascii=False, indent=2)
             )
             return 0
-        type_, body = _instruction(args)
+        type_, body = _faq_instruction(args) if args.command == "faq" else _instruction(args)
         targets = admin.all_branch_codes(engine) if args.branch == "all" else [args.branch]
         for code, seq, instruction_id in admin.issue_instruction(
             engine, targets, type_, body, issued_by=os.environ.get("USER", "operator")
@@ -207,6 +263,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except ValidationError as exc:
         print(f"invalid instruction: {exc.errors()[0]['msg']}", file=sys.stderr)
+        return 2
+    except Invalid as exc:
+        print(exc, file=sys.stderr)
         return 2
     finally:
         engine.dispose()

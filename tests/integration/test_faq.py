@@ -106,11 +106,13 @@ def test_only_managers_edit_and_only_hq_publishes(branch: Branch) -> None:
     for refused in ("H201", "R901"):
         with pytest.raises(PermissionDenied):
             faq.save_branch_article(ctx, draft, actor=refused)
-    with pytest.raises(PermissionDenied):
-        faq.publish_articles(ctx, {"articles": []}, actor="M301")
+    with pytest.raises(PermissionDenied), ctx.db.write() as conn:
+        faq.publish_articles(ctx, conn, {"articles": []}, actor="M301")
 
 
-def test_hq_publication_replaces_shipped_and_branch_wording(branch: Branch) -> None:
+def test_hq_publication_replaces_shipped_wording_and_keeps_the_branch_own(
+    branch: Branch,
+) -> None:
     ctx = branch.ctx
     faq.save_branch_article(
         ctx,
@@ -137,11 +139,24 @@ def test_hq_publication_replaces_shipped_and_branch_wording(branch: Branch) -> N
             },
         ]
     }
-    assert faq.publish_articles(ctx, published) == 2
+    with ctx.db.write() as conn:
+        result = faq.publish_articles(ctx, conn, published)
+    assert result.written == ("hq-roaming/zh_CN",)
+    assert result.kept_branch == ("sim-replacement/zh_CN",)
     article = faq.get_article(ctx, "sim-replacement", actor="H201")
-    assert (article.source, article.version) == (Source.HQ, 5)
+    assert article.source is Source.BRANCH and "身份证" in article.body
     assert faq.search(ctx, "漫游", actor="H201")[0].key == "hq-roaming"
-    assert faq.publish_articles(ctx, published) == 0  # the same publication again
+    # The English shipped text of the same key had no branch wording: HQ's replaces it.
+    published["articles"][0]["en"] = {
+        "title": "Replacing a SIM card",
+        "body": "New HQ rule: a photo check at the counter; the old card stops at once.",
+    }
+    with ctx.db.write() as conn:
+        again = faq.publish_articles(ctx, conn, published)
+    assert again.written == ("sim-replacement/en",)  # hq-roaming unchanged: no new version
+    english = faq.get_article(ctx, "sim-replacement", actor="H201", language="en")
+    assert (english.source, english.version) == (Source.HQ, 5)
+    assert faq.versions(ctx, "hq-roaming", actor="H201") == [1]
 
 
 def test_answering_with_an_article_records_it_and_counts_the_use(branch: Branch) -> None:
