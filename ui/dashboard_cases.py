@@ -20,7 +20,7 @@ from ui import i18n
 from ui.followup_table import RowsPanel
 from ui.worker import DbWorker
 
-#: The list shows the newest this many; an export takes every case of the figure.
+# The list shows the newest this many; an export takes every case of the figure.
 SHOWN = queries.MAX_PAGE
 
 
@@ -94,6 +94,10 @@ class SegmentCasesDialog(QDialog):
         self.count.setObjectName("count")
         self.export_button = QPushButton(self)
         self.close_button = QPushButton(self)
+        # Enter belongs to the list (it opens the case), not to a default button.
+        for button in (self.export_button, self.close_button):
+            button.setAutoDefault(False)
+            button.setDefault(False)
         self.close_button.clicked.connect(self.reject)
         self.export_button.clicked.connect(self.export)
         QShortcut(QKeySequence("Ctrl+Shift+E"), self).activated.connect(self.export)

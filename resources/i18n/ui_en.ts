@@ -60,6 +60,26 @@
     </message>
 </context>
 <context>
+    <name>DashboardPanel</name>
+    <message numerus="yes">
+        <source>Satisfaction (%n answer(s))</source>
+        <translation>
+            <numerusform>Satisfaction (%n answer)</numerusform>
+            <numerusform>Satisfaction (%n answers)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>SegmentCasesDialog</name>
+    <message numerus="yes">
+        <source>%n case(s)</source>
+        <translation>
+            <numerusform>%n case</numerusform>
+            <numerusform>%n cases</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SupervisionLedgerPanel</name>
     <message numerus="yes">
         <source>%n progress report(s) to chase</source>
@@ -81,6 +101,13 @@
 </context>
 <context>
     <name>ToolWindows</name>
+    <message numerus="yes">
+        <source>%n appointment(s) within the hour, next %1 %2 (Ctrl+Shift+B)</source>
+        <translation>
+            <numerusform>%n appointment within the hour, next %1 %2 (Ctrl+Shift+B)</numerusform>
+            <numerusform>%n appointments within the hour, next %1 %2 (Ctrl+Shift+B)</numerusform>
+        </translation>
+    </message>
     <message numerus="yes">
         <source>HQ: %n waiting, a problem (Ctrl+Shift+Y)</source>
         <translation>

@@ -109,12 +109,44 @@
         <translation>整周(&amp;W)</translation>
     </message>
     <message>
+        <source>&amp;Staff:</source>
+        <translation>服务人员(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>Everyone</source>
+        <translation>全部人员</translation>
+    </message>
+    <message>
         <source>Day</source>
         <translation>日期</translation>
     </message>
     <message>
         <source>Appointment book</source>
         <translation>预约簿</translation>
+    </message>
+    <message>
+        <source>Open the case</source>
+        <translation>打开工单</translation>
+    </message>
+    <message>
+        <source>Reschedule…</source>
+        <translation>改约…</translation>
+    </message>
+    <message>
+        <source>Mark missed…</source>
+        <translation>记为爽约…</translation>
+    </message>
+    <message>
+        <source>Print confirmation</source>
+        <translation>打印预约确认单</translation>
+    </message>
+    <message>
+        <source>Print day sheet</source>
+        <translation>打印日程单</translation>
+    </message>
+    <message>
+        <source>Enter</source>
+        <translation>回车</translation>
     </message>
     <message>
         <source>Staff</source>
@@ -918,6 +950,386 @@
     </message>
 </context>
 <context>
+    <name>DashboardFigures</name>
+    <message>
+        <source>Late: %1</source>
+        <translation>超时：%1</translation>
+    </message>
+    <message>
+        <source>On time: %1</source>
+        <translation>按时：%1</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <source>Counted</source>
+        <translation>计入</translation>
+    </message>
+    <message>
+        <source>On time</source>
+        <translation>按时</translation>
+    </message>
+    <message>
+        <source>Late</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <source>On-time rate</source>
+        <translation>按时率</translation>
+    </message>
+    <message>
+        <source>On-time rate per deadline</source>
+        <translation>各时限按时率</translation>
+    </message>
+    <message>
+        <source>No deadline fell in this period.</source>
+        <translation>本期间没有到期的时限。</translation>
+    </message>
+    <message>
+        <source>To acknowledge</source>
+        <translation>至确认</translation>
+    </message>
+    <message>
+        <source>To first reply</source>
+        <translation>至首次答复</translation>
+    </message>
+    <message>
+        <source>To close</source>
+        <translation>至结案</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>环节</translation>
+    </message>
+    <message>
+        <source>Cases</source>
+        <translation>案件数</translation>
+    </message>
+    <message>
+        <source>Average</source>
+        <translation>平均</translation>
+    </message>
+    <message>
+        <source>90th percentile</source>
+        <translation>90 分位</translation>
+    </message>
+    <message>
+        <source>Hours from receipt (waiting for the customer not counted)</source>
+        <translation>自受理起的小时数（等待客户的时间不计）</translation>
+    </message>
+    <message>
+        <source>No case received in this period.</source>
+        <translation>本期间没有受理案件。</translation>
+    </message>
+    <message>
+        <source>%1 days or more</source>
+        <translation>%1 天及以上</translation>
+    </message>
+    <message>
+        <source>%1–%2 days</source>
+        <translation>%1–%2 天</translation>
+    </message>
+    <message>
+        <source>Open for %1</source>
+        <translation>已开启 %1</translation>
+    </message>
+    <message>
+        <source>Overdue now</source>
+        <translation>当前超时</translation>
+    </message>
+    <message>
+        <source>Open for</source>
+        <translation>已开启时长</translation>
+    </message>
+    <message>
+        <source>Open cases at the end of the period, by age</source>
+        <translation>期末未结案件（按时长）</translation>
+    </message>
+    <message>
+        <source>Score %1</source>
+        <translation>%1 分</translation>
+    </message>
+    <message>
+        <source>Feedback: %1</source>
+        <translation>客户评价：%1</translation>
+    </message>
+    <message>
+        <source>Return visits: %1</source>
+        <translation>回访：%1</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>评分</translation>
+    </message>
+    <message>
+        <source>Feedback</source>
+        <translation>客户评价</translation>
+    </message>
+    <message>
+        <source>Return visits</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Satisfaction scores (1 = very unhappy, 5 = very happy)</source>
+        <translation>满意度评分（1 = 很不满意，5 = 很满意）</translation>
+    </message>
+    <message>
+        <source>No score was given in this period.</source>
+        <translation>本期间没有评分。</translation>
+    </message>
+    <message>
+        <source>Repeat complaints</source>
+        <translation>重复投诉</translation>
+    </message>
+    <message>
+        <source>Linked to an incident</source>
+        <translation>关联突发事件</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>分类</translation>
+    </message>
+    <message>
+        <source>Complaints</source>
+        <translation>投诉数</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>占比</translation>
+    </message>
+    <message>
+        <source>Complaints by category</source>
+        <translation>各分类投诉</translation>
+    </message>
+    <message>
+        <source>Complaints over time (top categories)</source>
+        <translation>投诉趋势（主要分类）</translation>
+    </message>
+    <message>
+        <source>No complaint in this period.</source>
+        <translation>本期间没有投诉。</translation>
+    </message>
+    <message>
+        <source>Cases of %1</source>
+        <translation>%1 的案件</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>Cases received</source>
+        <translation>受理案件</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>已结案</translation>
+    </message>
+    <message>
+        <source>Deadlines</source>
+        <translation>时限数</translation>
+    </message>
+    <message>
+        <source>On-time rate per person</source>
+        <translation>每人按时率</translation>
+    </message>
+    <message>
+        <source>Load per person</source>
+        <translation>每人工作量</translation>
+    </message>
+    <message>
+        <source>Nobody had cases in this period.</source>
+        <translation>本期间没有人承办案件。</translation>
+    </message>
+    <message>
+        <source>Appointments in the period</source>
+        <translation>本期间的预约</translation>
+    </message>
+    <message>
+        <source>Missed</source>
+        <translation>失约</translation>
+    </message>
+    <message>
+        <source>Missed appointments</source>
+        <translation>预约失约</translation>
+    </message>
+    <message>
+        <source>Rescheduled</source>
+        <translation>改约</translation>
+    </message>
+    <message>
+        <source>Appointments</source>
+        <translation>预约</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Appointments kept and missed</source>
+        <translation>预约履约与失约</translation>
+    </message>
+    <message>
+        <source>Kept or still to come</source>
+        <translation>已履约或尚未到时</translation>
+    </message>
+    <message>
+        <source>No appointment in this period.</source>
+        <translation>本期间没有预约。</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardPanel</name>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Everyone</source>
+        <translation>所有人</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>本月</translation>
+    </message>
+    <message>
+        <source>Last month</source>
+        <translation>上月</translation>
+    </message>
+    <message>
+        <source>This year</source>
+        <translation>今年</translation>
+    </message>
+    <message>
+        <source>Last year</source>
+        <translation>去年</translation>
+    </message>
+    <message>
+        <source>Chosen dates</source>
+        <translation>指定日期</translation>
+    </message>
+    <message>
+        <source>The period must end on or after the day it starts.</source>
+        <translation>结束日期不能早于开始日期。</translation>
+    </message>
+    <message>
+        <source>Working out the figures…</source>
+        <translation>正在计算指标…</translation>
+    </message>
+    <message>
+        <source>Figures for %1 to %2. Click a bar, a tile or a row to see its cases.</source>
+        <translation>%1 至 %2 的指标。点击柱条、指标卡或表格行可查看对应案件。</translation>
+    </message>
+    <message>
+        <source>Complaints received</source>
+        <translation>收到投诉</translation>
+    </message>
+    <message>
+        <source>Deadlines met on time</source>
+        <translation>时限按时完成</translation>
+    </message>
+    <message>
+        <source>Average time to close</source>
+        <translation>平均结案时长</translation>
+    </message>
+    <message>
+        <source>Overdue now</source>
+        <translation>当前超时</translation>
+    </message>
+    <message numerus="yes">
+        <source>Satisfaction (%n answer(s))</source>
+        <translation>
+            <numerusform>满意度（%n 份评价）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Repeat complaints</source>
+        <translation>重复投诉</translation>
+    </message>
+    <message>
+        <source>Complaints from incidents</source>
+        <translation>突发事件引起的投诉</translation>
+    </message>
+    <message>
+        <source>Missed appointments</source>
+        <translation>预约失约</translation>
+    </message>
+    <message>
+        <source>Click to see these cases</source>
+        <translation>点击查看这些案件</translation>
+    </message>
+    <message>
+        <source>&amp;Period</source>
+        <translation>期间(&amp;P)</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>&amp;Kind</source>
+        <translation>类型(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Ca&amp;tegory</source>
+        <translation>分类(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Grade</source>
+        <translation>等级(&amp;G)</translation>
+    </message>
+    <message>
+        <source>&amp;Staff</source>
+        <translation>员工(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Refresh (F5)</source>
+        <translation>刷新 (F5)</translation>
+    </message>
+    <message>
+        <source>Print report (Ctrl+P)</source>
+        <translation>打印报告 (Ctrl+P)</translation>
+    </message>
+    <message>
+        <source>Export table (Ctrl+Shift+E)</source>
+        <translation>导出表格 (Ctrl+Shift+E)</translation>
+    </message>
+    <message>
+        <source>On time</source>
+        <translation>按时率</translation>
+    </message>
+    <message>
+        <source>Response times</source>
+        <translation>响应时长</translation>
+    </message>
+    <message>
+        <source>Backlog</source>
+        <translation>积压</translation>
+    </message>
+    <message>
+        <source>Satisfaction</source>
+        <translation>满意度</translation>
+    </message>
+    <message>
+        <source>Complaints</source>
+        <translation>投诉</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>Appointments</source>
+        <translation>预约</translation>
+    </message>
+</context>
+<context>
     <name>DemoPasswordDialog</name>
     <message>
         <source>BranchDesk – demo accounts</source>
@@ -1371,6 +1783,29 @@
     </message>
 </context>
 <context>
+    <name>MissedDialog</name>
+    <message>
+        <source>Record a missed appointment</source>
+        <translation>记录爽约</translation>
+    </message>
+    <message>
+        <source>Record the appointment of case %1 (%2, %3) as missed? It stays on the case&apos;s record and in the figures; the slot is freed.</source>
+        <translation>确定将工单 %1 的预约（%2，%3）记为爽约吗？爽约会记入工单经过和统计，该时段随即释放。</translation>
+    </message>
+    <message>
+        <source>&amp;Note (optional)</source>
+        <translation>备注（可不填）(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Nobody at home, the customer called off …</source>
+        <translation>家中无人、客户临时取消……</translation>
+    </message>
+    <message>
+        <source>Record as missed</source>
+        <translation>记为爽约</translation>
+    </message>
+</context>
+<context>
     <name>NewPasswordFields</name>
     <message>
         <source>At least %1 characters, with at least two of: letters, digits, symbols. Not a common password, and not containing the staff number or name.</source>
@@ -1449,6 +1884,14 @@
     <message>
         <source>Case record sheet</source>
         <translation>案件记录单</translation>
+    </message>
+    <message>
+        <source>Appointment confirmation</source>
+        <translation>预约确认单</translation>
+    </message>
+    <message>
+        <source>Appointment day sheet</source>
+        <translation>预约日程单</translation>
     </message>
     <message>
         <source>Archive recovery sheet</source>
@@ -1567,6 +2010,53 @@
     </message>
 </context>
 <context>
+    <name>RescheduleDialog</name>
+    <message>
+        <source>Reschedule the appointment</source>
+        <translation>改约</translation>
+    </message>
+    <message>
+        <source>Case %1, booked %2 with %3</source>
+        <translation>工单 %1，原预约 %2，服务人员 %3</translation>
+    </message>
+    <message>
+        <source>(nobody named)</source>
+        <translation>（未指定）</translation>
+    </message>
+    <message>
+        <source>New &amp;date</source>
+        <translation>新日期(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Start &amp;time</source>
+        <translation>开始时间(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Length</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <source>&amp;Staff or technician</source>
+        <translation>服务人员(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>原因(&amp;R)</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min (kept)</source>
+        <translation>%1 小时 %2 分（不变）</translation>
+    </message>
+    <message>
+        <source>Why it is moved (the customer asked …)</source>
+        <translation>改约原因（客户要求……）</translation>
+    </message>
+    <message>
+        <source>Reschedule</source>
+        <translation>改约</translation>
+    </message>
+</context>
+<context>
     <name>ReturnVisitsPanel</name>
     <message>
         <source>Return-visit call list</source>
@@ -1651,6 +2141,27 @@
     <message>
         <source>Return visit: the customer is not satisfied</source>
         <translation>回访：用户不满意</translation>
+    </message>
+</context>
+<context>
+    <name>SegmentCasesDialog</name>
+    <message numerus="yes">
+        <source>%n case(s)</source>
+        <translation>
+            <numerusform>%n 个案件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>(the newest %1 shown; Export takes them all)</source>
+        <translation>（显示最新 %1 个；导出包含全部）</translation>
+    </message>
+    <message>
+        <source>Export… (Ctrl+Shift+E)</source>
+        <translation>导出… (Ctrl+Shift+E)</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>关闭 (Esc)</translation>
     </message>
 </context>
 <context>
@@ -2243,8 +2754,22 @@
         <translation>预约簿</translation>
     </message>
     <message>
+        <source>Quality dashboard</source>
+        <translation>服务质量看板</translation>
+    </message>
+    <message>
         <source>More</source>
         <translation>更多</translation>
+    </message>
+    <message>
+        <source>(nobody named)</source>
+        <translation>（未指定）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n appointment(s) within the hour, next %1 %2 (Ctrl+Shift+B)</source>
+        <translation>
+            <numerusform>%n 个预约将在一小时内开始，下一个 %1 %2 (Ctrl+Shift+B)</numerusform>
+        </translation>
     </message>
     <message>
         <source>HQ: not enrolled</source>
@@ -2265,6 +2790,56 @@
         <translation>
             <numerusform>总部：%n 条待上传</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>_CaseRows</name>
+    <message>
+        <source>Case</source>
+        <translation>案件编号</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Grade</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>分类</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>承办人</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>受理时间</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+</context>
+<context>
+    <name>_EventDialog</name>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
     </message>
 </context>
 </TS>

@@ -54,6 +54,11 @@ def _intake(branch: Branch, at: datetime, phone: str, service_number: str) -> st
 
 @pytest.fixture
 def figures(branch: Branch) -> Branch:
+    return build_figures(branch)
+
+
+def build_figures(branch: Branch) -> Branch:
+    """Four complaints A-D, as the comments say (the dashboard tests use them too)."""
     # D: before the period, never acknowledged, still open (backlog 9d14h, overdue).
     _intake(branch, datetime(2026, 11, 20, 10, 0, tzinfo=TZ), "13700000000", "KD0300000000")
     # A: Wed 09:30; ack +2h; paused 12:30-17:30; reply 18:30 (9h - 5h paused = 4h);

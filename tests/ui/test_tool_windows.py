@@ -57,7 +57,10 @@ def offered(win: MainWindow) -> set[str]:
     ("staff_no", "expected"),
     [
         ("H201", {"ledger", "incidents", "visits", "faq", "appointments"}),
-        ("M301", {"archive", "ledger", "incidents", "visits", "faq", "appointments"}),
+        (
+            "M301",
+            {"archive", "ledger", "incidents", "visits", "faq", "appointments", "dashboard"},
+        ),
     ],
 )
 def test_each_role_is_offered_its_desks(
@@ -97,6 +100,24 @@ def test_the_faq_and_the_appointment_book_open_by_their_shortcuts(
     qtbot.waitUntil(lambda: "appointments" in win.desks.open)
     book = win.desks.open["appointments"]
     assert book.windowTitle() == "预约簿" and book.findChild(AppointmentBookPanel) is not None
+
+
+def test_the_dashboard_opens_by_its_shortcut_and_leads_to_the_workbench(
+    qtbot: QtBot, branch: Branch, worker: DbWorker
+) -> None:
+    from branchdesk.services import cases
+    from tests.conftest import complaint_form
+    from ui.dashboard import DashboardPanel
+
+    number = cases.intake(branch.ctx, form=complaint_form(), actor="A001").case.number
+    win = workbench(qtbot, branch, worker, "M301")
+    qtbot.keyClick(win, Key.Key_D, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: "dashboard" in win.desks.open)
+    desk = win.desks.open["dashboard"]
+    panel = desk.findChild(DashboardPanel)
+    assert desk.windowTitle() == "服务质量看板" and panel is not None
+    panel.open_case.emit(number)  # a case chosen from one of its lists
+    qtbot.waitUntil(lambda: win.detail.number == number)
 
 
 def test_a_clerk_cannot_open_the_archive_even_by_its_shortcut(

@@ -1,0 +1,189 @@
+"""The quality dashboard desk on the hand-counted branch of the quality tests (four
+complaints in November 2026: A and B closed by H201, C and D open and overdue with
+A001): its tiles and tables, a bar and a row opening the cases behind them, a case
+chosen there reaching the workbench, the filter, the language, and a refusal for a
+person who may not see the figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCharts import QAbstractBarSeries
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from tests.conftest import Branch
+from tests.integration.test_quality import build_figures
+from tests.ui.typing import SHOTS, drain
+from ui import i18n
+from ui.dashboard import DashboardPanel
+from ui.dashboard_cases import SegmentCasesDialog
+from ui.dashboard_charts import FigurePage
+from ui.followup_table import ALARM_BACKGROUND
+from ui.worker import DbWorker
+
+
+@pytest.fixture
+def figures(branch: Branch) -> Branch:
+    return build_figures(branch)
+
+
+def shown(qtbot: QtBot, branch: Branch, worker: DbWorker, staff_no: str = "M301") -> DashboardPanel:
+    panel = DashboardPanel(branch.ctx, worker, staff_no)
+    qtbot.addWidget(panel)
+    panel.resize(1280, 820)
+    panel.show()
+    drain(qtbot, worker)
+    return panel
+
+
+def column(page: FigurePage, col: int) -> list[str]:
+    model = page.model
+    return [model.data(model.index(r, col)) for r in range(model.rowCount())]
+
+
+def tile(panel: DashboardPanel, key: str) -> str:
+    return panel.tiles[key].text().split("\n")[0]
+
+
+def opened(qtbot: QtBot, panel: DashboardPanel, worker: DbWorker) -> SegmentCasesDialog:
+    assert panel.dialogs, "no case list opened"
+    dialog = panel.dialogs[-1]
+    qtbot.waitUntil(lambda: dialog.rows.model.rowCount() > 0 or dialog.count.text() != "")
+    drain(qtbot, worker)
+    return dialog
+
+
+def numbers(dialog: SegmentCasesDialog) -> list[str]:
+    model = dialog.rows.model
+    return [model.data(model.index(r, 0)) for r in range(model.rowCount())]
+
+
+def test_the_month_at_a_glance_with_who_needs_help_first(
+    qtbot: QtBot,
+    qtmodeltester: Any,
+    figures: Branch,
+    worker: DbWorker,
+) -> None:
+    panel = shown(qtbot, figures, worker)
+    assert panel.period.currentData() == "this_month"
+    assert panel.since_edit.date().toString("yyyy-MM-dd") == "2026-11-01"
+    assert panel.until_edit.date().toString("yyyy-MM-dd") == "2026-11-30"
+    assert (tile(panel, "complaints"), tile(panel, "overdue"), tile(panel, "repeat")) == (
+        "4",
+        "2",
+        "2",
+    )
+    assert tile(panel, "satisfaction") == "3.67 / 5"  # scores 4, 2 and 5
+    staff_page = panel.pages["staff"]
+    qtmodeltester.check(staff_page.model)
+    # A001 met none of the deadlines of C and D: at the top, in red; H201 met all.
+    assert column(staff_page, 0)[0].startswith("A001")
+    assert column(staff_page, 4) == ["0.0%", "100.0%"]
+    assert staff_page.model.data(staff_page.model.index(0, 0), Qt.ItemDataRole.BackgroundRole)
+    background = staff_page.model.data(staff_page.model.index(0, 0), Qt.ItemDataRole.BackgroundRole)
+    assert background.color() == ALARM_BACKGROUND
+    assert (
+        staff_page.model.data(staff_page.model.index(1, 0), Qt.ItemDataRole.BackgroundRole) is None
+    )
+    times = panel.pages["times"]
+    assert column(times, 1) == ["2", "2", "2"]
+    assert column(times, 2) == ["1.5 h", "3.0 h", "5.5 h"]
+    # Every figure page has its chart(s) beside its table.
+    assert all(page.views for page in panel.pages.values())
+    SHOTS.mkdir(exist_ok=True)
+    panel.tabs.setCurrentWidget(staff_page)
+    panel.grab().save(str(SHOTS / "dashboard_staff.png"))
+
+
+def test_a_bar_and_a_row_open_their_cases_and_a_case_opens_in_the_workbench(
+    qtbot: QtBot,
+    figures: Branch,
+    worker: DbWorker,
+) -> None:
+    panel = shown(qtbot, figures, worker)
+    backlog = panel.pages["backlog"]
+    assert column(backlog, 1) == ["0", "0", "1", "1", "0", "0", "2"]  # the last: overdue now
+    (series,) = backlog.views[0].chart().series()
+    assert isinstance(series, QAbstractBarSeries)
+    series.clicked.emit(2, series.barSets()[0])  # the 3–7 days bar: C
+    first = opened(qtbot, panel, worker)
+    assert first.count.text() == "1 个案件"
+    (c_number,) = numbers(first)
+    # The overdue row of the table, by keyboard: C and D, newest first.
+    panel.tabs.setCurrentWidget(backlog)
+    backlog.table.setFocus()
+    backlog.table.setCurrentIndex(backlog.model.index(6, 0))
+    qtbot.keyClick(backlog.table, Qt.Key.Key_Return)
+    overdue = opened(qtbot, panel, worker)
+    assert overdue is not first
+    assert numbers(overdue)[0] == c_number and len(numbers(overdue)) == 2
+    # Phone numbers in the list are masked.
+    assert all(
+        "****" in p
+        for p in [overdue.rows.model.data(overdue.rows.model.index(r, 6)) for r in range(2)]
+    )
+    with qtbot.waitSignal(panel.open_case) as chosen:
+        overdue.rows.table.setCurrentIndex(overdue.rows.model.index(1, 0))
+        qtbot.keyClick(overdue.rows.table, Qt.Key.Key_Return)
+    assert chosen.args == [numbers(overdue)[1]]
+    # A tile opens its cases too: the repeat complaints B and C.
+    panel.tiles["repeat"].click()
+    repeats = opened(qtbot, panel, worker)
+    assert c_number in numbers(repeats) and len(numbers(repeats)) == 2
+
+
+def test_the_filter_and_the_period_narrow_every_figure(
+    qtbot: QtBot,
+    figures: Branch,
+    worker: DbWorker,
+) -> None:
+    panel = shown(qtbot, figures, worker)
+    panel.staff.setCurrentIndex(panel.staff.findData("H201"))
+    drain(qtbot, worker)
+    assert (tile(panel, "complaints"), tile(panel, "overdue")) == ("2", "0")
+    assert column(panel.pages["staff"], 0) == [panel.figures.staff_name("H201")]
+    panel.staff.setCurrentIndex(0)
+    panel.period.setCurrentIndex(panel.period.findData("last_month"))
+    drain(qtbot, worker)
+    assert panel.since_edit.date().toString("yyyy-MM-dd") == "2026-10-01"
+    assert tile(panel, "complaints") == "0"
+    assert panel.pages["complaints"].empty.isVisibleTo(panel.pages["complaints"])
+    # Dates typed by hand make the period "chosen dates".
+    panel.since_edit.setDate(panel.since_edit.date().addDays(30))  # 2026-10-31
+    panel.until_edit.setDate(panel.until_edit.date().addDays(30))  # 2026-11-30
+    drain(qtbot, worker)
+    assert panel.period.currentData() == "custom"
+    assert tile(panel, "complaints") == "4"
+    # A year: the complaint trend is per month.
+    panel.period.setCurrentIndex(panel.period.findData("this_year"))
+    drain(qtbot, worker)
+    trend = panel.pages["complaints"].views[1].chart()
+    labels = trend.axes(Qt.Orientation.Horizontal)[0].categories()  # type: ignore[attr-defined]
+    assert labels[0] == "2026-01" and labels[-1] == "2026-12" and len(labels) == 12
+
+
+def test_texts_follow_a_language_switch(qtbot: QtBot, figures: Branch, worker: DbWorker) -> None:
+    panel = shown(qtbot, figures, worker)
+    assert panel.tabs.tabText(0) == "按时率"
+    assert panel.tiles["complaints"].text().endswith("收到投诉")
+    assert column(panel.pages["times"], 0)[0] == "至确认"
+    SHOTS.mkdir(exist_ok=True)
+    panel.grab().save(str(SHOTS / "dashboard.zh_CN.png"))
+    i18n.set_language("en")
+    drain(qtbot, worker)
+    assert panel.tabs.tabText(0) == "On time"
+    assert panel.tiles["complaints"].text().endswith("Complaints received")
+    assert column(panel.pages["times"], 0)[0] == "To acknowledge"
+    assert panel.period.currentText() == "This month"
+
+
+def test_a_handler_is_told_who_may_see_the_figures(
+    qtbot: QtBot,
+    figures: Branch,
+    worker: DbWorker,
+) -> None:
+    panel = shown(qtbot, figures, worker, staff_no="H201")
+    assert panel.report is None
+    assert i18n.word("label.Role", "manager") in panel.status.text()
