@@ -1,0 +1,922 @@
+"""Exports of case lists and figure tables to spreadsheet files (XLSX or CSV).
+
+Who may (resources/permissions/permissions.json, docs/SECURITY.md "Exports"):
+`cases.export` to export cases at all; `cases.export_personal` for the full contact
+phone, ID and service numbers (otherwise masked exactly as the case lists mask them);
+`quality.export` for the dashboard's figure tables. Asking for full personal data
+without the right is refused (PermissionDenied), never quietly masked.
+
+How a case export runs:
+
+- In one read transaction (one consistent snapshot; under WAL it never blocks the
+  counter's saves) the ids of the selected cases are read first, in the order wanted
+  (8 bytes a case), then the cases themselves `CHUNK` at a time by primary key, each
+  chunk written straight into a temporary file beside the target. The whole list is
+  never in memory; an XLSX is written as a stream too (`_XlsxSink`).
+  After each chunk `progress(done, total)` is called and `cancelled()` asked.
+- Only when the file is complete is the audit entry written ("cases.export": format,
+  rows, masked or not, what was selected; never a customer's data), in a short write
+  transaction that also moves the file into place: an audit entry exists exactly when
+  the file does. A cancelled or failed export leaves no file, no temporary file and no
+  entry (cancelling raises ExportCancelled).
+  The read is deliberately not inside that write transaction: it would hold the
+  branch's write lock for the whole export (seconds for 100k cases) and every clerk's
+  save would wait for it, or fail after the database's 5 s busy timeout.
+
+Words: column headers and the labels of stored codes (kind, state, grade, category,
+milestone …) in the requested language (default: the branch's), from the message
+tables. Times are in the branch's time zone: real date-times in an XLSX (shown as
+"yyyy-mm-dd hh:mm"), ISO 8601 text with the offset in a CSV. A CSV is UTF-8 with a
+byte-order mark, so that Excel shows Chinese correctly. A text that a spreadsheet would
+take for a formula (= + - @ at the start) is kept as text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import math
+import os
+import re
+import tempfile
+import zipfile
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+from xml.sax.saxutils import escape
+
+from sqlalchemy import ColumnElement, Connection, func, or_, select, text
+from sqlalchemy.sql.elements import TextClause
+
+from branchdesk.domain.errors import DomainError, FieldError, ValidationError
+from branchdesk.domain.identity import mask_id, mask_phone
+from branchdesk.domain.model import CaseKind, CaseState, Grade
+from branchdesk.i18n import messages, resolve_language
+from branchdesk.persistence.schema import cases, staff
+from branchdesk.services.access import allows, authorize, mask_service_number, principal
+from branchdesk.services.context import ServiceContext
+from branchdesk.services.recording import write_audit
+
+__all__ = [
+    "CASE_COLUMNS",
+    "CHUNK",
+    "FORMATS",
+    "CaseSelection",
+    "ExportCancelled",
+    "ExportResult",
+    "ExportRights",
+    "count_cases",
+    "export_cases",
+    "export_rights",
+    "export_table",
+]
+
+#: Cases read and written per step (progress and cancel are checked between steps).
+CHUNK = 500
+FORMATS = ("xlsx", "csv")
+#: How an XLSX shows a date-time (the cell holds a real date-time value).
+XLSX_DATE_FORMAT = "yyyy-mm-dd hh:mm"
+
+#: The columns of a case export, in order; headers are `export.column.<key>`.
+CASE_COLUMNS = (
+    "number",
+    "kind",
+    "channel",
+    "category",
+    "grade",
+    "state",
+    "closed",
+    "paused",
+    "escalation",
+    "customer_name",
+    "phone",
+    "id_number",
+    "service_number",
+    "owner",
+    "summary",
+    "received_at",
+    "next_milestone",
+    "next_due_at",
+    "updated_at",
+    "satisfaction_score",
+    "reopen_count",
+)
+# Column widths in an XLSX (characters; a CJK character counts about two).
+_WIDTHS = {
+    "number": 24,
+    "category": 26,
+    "customer_name": 12,
+    "phone": 15,
+    "id_number": 20,
+    "service_number": 16,
+    "owner": 14,
+    "summary": 48,
+    "received_at": 17,
+    "next_milestone": 14,
+    "next_due_at": 17,
+    "updated_at": 17,
+}
+
+_ROW_COLUMNS = (
+    cases.c.id,
+    cases.c.number,
+    cases.c.kind,
+    cases.c.channel,
+    cases.c.category,
+    cases.c.grade,
+    cases.c.state,
+    cases.c.is_open,
+    cases.c.paused,
+    cases.c.escalation,
+    cases.c.customer_name,
+    cases.c.customer_phone,
+    cases.c.customer_id_number,
+    cases.c.service_number,
+    cases.c.owner,
+    cases.c.summary,
+    cases.c.received_at,
+    cases.c.next_milestone,
+    cases.c.next_due_at,
+    cases.c.updated_at,
+    cases.c.satisfaction_score,
+    cases.c.reopen_count,
+)
+
+
+@dataclass(frozen=True)
+class CaseSelection:
+    """Which cases: explicit ids (a dashboard drill-down, a list as shown) or filters
+    (a case list). Both may be given: the ids, narrowed by the filters.
+
+    `description` says in words what the person chose; it goes into the audit entry,
+    so it must not contain a customer's data (no search text: it may be a phone)."""
+
+    ids: tuple[int, ...] | None = None
+    state: str | None = None
+    kind: str | None = None
+    owner: str | None = None
+    grade: str | None = None
+    category: str | None = None  # "technical" also matches "technical/…"
+    open_only: bool = False
+    received_since: datetime | None = None
+    received_until: datetime | None = None  # exclusive
+    description: str = ""
+
+    def audit_detail(self) -> dict[str, Any]:
+        """What the audit entry records about the selection (codes, staff numbers,
+        dates and counts only)."""
+        filters: dict[str, Any] = {
+            name: value
+            for name in ("state", "kind", "owner", "grade", "category")
+            if (value := getattr(self, name))
+        }
+        if self.open_only:
+            filters["open_only"] = True
+        for name in ("received_since", "received_until"):
+            value = getattr(self, name)
+            if value is not None:
+                filters[name] = value.isoformat(timespec="seconds")
+        detail: dict[str, Any] = {"selection": self.description, "filters": filters}
+        if self.ids is not None:
+            detail["ids"] = len(self.ids)
+        return detail
+
+
+class ExportCancelled(DomainError):
+    """The person cancelled the export: no file and no audit entry were left."""
+
+    def __init__(self) -> None:
+        super().__init__("error.export.cancelled")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    rows: int
+    masked: bool
+    format: str
+
+
+@dataclass(frozen=True)
+class ExportRights:
+    """What a staff member may export (the desktop offers exactly this)."""
+
+    cases: bool
+    personal: bool
+    tables: bool
+
+
+def export_rights(ctx: ServiceContext, actor: str) -> ExportRights:
+    """Whether `actor` may export cases, with full personal data, and figure tables."""
+    with ctx.db.read() as conn:
+        who = principal(conn, actor)
+    return ExportRights(
+        cases=allows(ctx, who, "cases.export"),
+        personal=allows(ctx, who, "cases.export_personal"),
+        tables=allows(ctx, who, "quality.export"),
+    )
+
+
+# --- which cases ----------------------------------------------------------------------
+
+
+def _aware(ctx: ServiceContext, value: datetime) -> datetime:
+    """A time without a zone is the branch's local time."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=ctx.tz)
+
+
+def _check_selection(ctx: ServiceContext, selection: CaseSelection) -> None:
+    errors: list[FieldError] = []
+    for name, codes in (
+        ("state", {s.value for s in CaseState}),
+        ("kind", {k.value for k in CaseKind}),
+        ("grade", {g.value for g in Grade}),
+    ):
+        value = getattr(selection, name)
+        if value and value not in codes:
+            errors.append(FieldError(name, "error.field.invalid_choice", {"value": value}))
+    since, until = selection.received_since, selection.received_until
+    if since is not None and until is not None and _aware(ctx, since) >= _aware(ctx, until):
+        errors.append(FieldError("received_until", "error.export.empty_period"))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _conditions(
+    ctx: ServiceContext, selection: CaseSelection
+) -> list[ColumnElement[bool] | TextClause]:
+    conditions: list[ColumnElement[bool] | TextClause] = []
+    for name in ("state", "kind", "owner", "grade"):
+        value = getattr(selection, name)
+        if value:
+            conditions.append(cases.c[name] == value)
+    if selection.category:
+        top = selection.category.rstrip("/")
+        conditions.append(
+            or_(cases.c.category == top, cases.c.category.startswith(top + "/", autoescape=True))
+        )
+    if selection.open_only:
+        conditions.append(text("is_open = 1"))
+    if selection.received_since is not None:
+        conditions.append(cases.c.received_at >= _aware(ctx, selection.received_since))
+    if selection.received_until is not None:
+        conditions.append(cases.c.received_at < _aware(ctx, selection.received_until))
+    return conditions
+
+
+def _unique(ids: Sequence[int]) -> list[int]:
+    return list(dict.fromkeys(int(i) for i in ids))
+
+
+def _selected_ids(conn: Connection, ctx: ServiceContext, selection: CaseSelection) -> array[int]:
+    """The ids to export, in order: as given, or newest first (as the case list)."""
+    conditions = _conditions(ctx, selection)
+    if selection.ids is None:
+        query = (
+            select(cases.c.id)
+            .where(*conditions)
+            .order_by(cases.c.received_at.desc(), cases.c.id.desc())
+        )
+        return array("q", conn.execute(query).scalars())
+    wanted = _unique(selection.ids)
+    if not conditions:
+        return array("q", wanted)
+    found: set[int] = set()
+    for start in range(0, len(wanted), CHUNK):
+        part = wanted[start : start + CHUNK]
+        query = select(cases.c.id).where(cases.c.id.in_(part), *conditions)
+        found.update(conn.execute(query).scalars())
+    return array("q", (i for i in wanted if i in found))
+
+
+def count_cases(ctx: ServiceContext, selection: CaseSelection) -> int:
+    """How many cases `selection` holds now (ids that no longer exist are not counted)."""
+    _check_selection(ctx, selection)
+    conditions = _conditions(ctx, selection)
+    with ctx.db.read() as conn:
+        if selection.ids is None:
+            query = select(func.count()).select_from(cases).where(*conditions)
+            return int(conn.execute(query).scalar_one())
+        wanted = _unique(selection.ids)
+        total = 0
+        for start in range(0, len(wanted), CHUNK):
+            part = wanted[start : start + CHUNK]
+            query = select(func.count()).select_from(cases).where(cases.c.id.in_(part), *conditions)
+            total += int(conn.execute(query).scalar_one())
+        return total
+
+
+def _chunks(conn: Connection, ids: array[int]) -> Iterator[list[Any]]:
+    """The case rows of `ids`, CHUNK at a time, in the order of `ids`."""
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK].tolist()
+        rows = conn.execute(select(*_ROW_COLUMNS).where(cases.c.id.in_(part))).all()
+        by_id = {row.id: row for row in rows}
+        yield [by_id[i] for i in part if i in by_id]
+
+
+# --- words ------------------------------------------------------------------------------
+
+
+class _Words:
+    """Headers and the labels of stored codes in one language (looked up once each)."""
+
+    def __init__(self, ctx: ServiceContext, lang: str) -> None:
+        self.lang = lang
+        self.table = messages(lang)
+        self._catalogue = ctx.catalogue
+        self.yes = self.table.get("export.yes", "yes")
+        self.no = self.table.get("export.no", "no")
+        self.label = cache(self._label)
+        self.category = cache(self._category)
+
+    def _label(self, prefix: str, code: str | None) -> str:
+        if not code:
+            return ""
+        return self.table.get(f"{prefix}.{code}", code)
+
+    def _category(self, code: str) -> str:
+        return self._catalogue.label(code, self.lang)
+
+    def header(self, key: str) -> str:
+        return self.table.get(f"export.column.{key}", key)
+
+    def flag(self, value: object) -> str:
+        return self.yes if value else self.no
+
+
+def _language(ctx: ServiceContext, lang: str | None) -> str:
+    if lang:
+        return resolve_language(lang)
+    from branchdesk.services.branch import branch_info
+
+    return branch_info(ctx).language
+
+
+def _case_values(
+    row: Any,
+    words: _Words,
+    names: dict[str, str],
+    ctx: ServiceContext,
+    *,
+    masked: bool,
+) -> list[object]:
+    phone = row.customer_phone or ""
+    id_number = row.customer_id_number or ""
+    service = row.service_number or ""
+    if masked:
+        phone = mask_phone(phone) if phone else ""
+        id_number = mask_id(id_number) if id_number else ""
+        service = mask_service_number(service) or ""
+    owner = f"{row.owner} {names.get(row.owner, '')}".strip()
+    label = words.label
+    return [
+        row.number,
+        label("label.CaseKind", row.kind),
+        label("label.Channel", row.channel),
+        words.category(row.category),
+        label("label.Grade", row.grade),
+        label("label.CaseState", row.state),
+        words.flag(not row.is_open),
+        words.flag(row.paused),
+        label("label.EscalationState", row.escalation),
+        row.customer_name,
+        phone,
+        id_number,
+        service,
+        owner,
+        row.summary,
+        _local(row.received_at, ctx),
+        label("milestone", row.next_milestone),
+        _local(row.next_due_at, ctx),
+        _local(row.updated_at, ctx),
+        row.satisfaction_score,
+        row.reopen_count,
+    ]
+
+
+def _local(value: datetime | None, ctx: ServiceContext) -> datetime | None:
+    return None if value is None else value.astimezone(ctx.tz)
+
+
+def _table_value(value: object, ctx: ServiceContext) -> object:
+    """A figure table's cell: an aware time in the branch's zone (a naive one is taken
+    to be local already)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(ctx.tz)
+    return value
+
+
+# --- files ------------------------------------------------------------------------------
+
+
+def _check_format(fmt: str) -> str:
+    wanted = (fmt or "").strip().lower().lstrip(".")
+    if wanted not in FORMATS:
+        raise ValidationError(
+            [
+                FieldError(
+                    "fmt", "error.export.format", {"value": fmt, "formats": ", ".join(FORMATS)}
+                )
+            ]
+        )
+    return wanted
+
+
+def _path_error(key: str, path: Path, **params: Any) -> ValidationError:
+    return ValidationError([FieldError("path", key, {"path": str(path), **params})])
+
+
+def _temporary_beside(target: Path, fmt: str) -> Path:
+    """A new, empty temporary file in the target's folder (so that the final rename
+    stays on one disk), after checking the target can be written at all."""
+    suffix = target.suffix.lower().lstrip(".")
+    if suffix in FORMATS and suffix != fmt:
+        raise _path_error("error.export.extension", target, format=fmt)
+    if target.is_dir():
+        raise _path_error("error.export.is_folder", target)
+    folder = target.parent
+    if not folder.is_dir():
+        raise _path_error("error.export.no_folder", target, folder=str(folder))
+    if target.exists():
+        # Open for appending (changes nothing): fails where the file is read-only or
+        # held open by a spreadsheet program that locks it.
+        try:
+            with target.open("ab"):
+                pass
+        except OSError as exc:
+            raise _path_error("error.export.not_writable", target) from exc
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise _path_error("error.export.not_writable", target) from exc
+    os.close(handle)
+    return Path(name)
+
+
+def _sync(path: Path) -> None:
+    """Flush the finished file to the disk before it replaces anything."""
+    with path.open("rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Sink(Protocol):
+    def header(self, names: Sequence[str]) -> None: ...
+    def row(self, values: Sequence[object]) -> None: ...
+    def finish(self) -> None: ...
+    def abort(self) -> None: ...
+
+
+class _CsvSink:
+    def __init__(self, path: Path) -> None:
+        # The BOM tells Excel the file is UTF-8: without it Chinese comes out garbled.
+        self._file = path.open("w", encoding="utf-8-sig", newline="")
+        self._writer = csv.writer(self._file)
+
+    def header(self, names: Sequence[str]) -> None:
+        self._writer.writerow(names)
+
+    def row(self, values: Sequence[object]) -> None:
+        self._writer.writerow([_csv_text(v) for v in values])
+
+    def finish(self) -> None:
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+
+    def abort(self) -> None:
+        self._file.close()
+
+
+def _csv_text(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        # Excel would run "=…" (or "+…", "-…", "@…") as a formula: a leading
+        # apostrophe keeps it text (the usual defence against CSV formula injection).
+        return "'" + value
+    return value
+
+
+# An XLSX (Office Open XML) package written as a stream: the rows go straight into
+# the compressed sheet part as they come, then the small fixed parts follow. openpyxl's
+# streaming workbook does the same job about ten times slower (its per-cell XML
+# serialisation: 100,000 cases took a minute or more; docs/PERFORMANCE.md "Exports").
+# Only what an export needs: inline strings, numbers, date-times with a format, a bold
+# frozen header row with a filter, column widths, and further sheets beyond Excel's
+# 1,048,576 rows.
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+#: Data rows per sheet: Excel's limit less the header row.
+XLSX_MAX_ROWS = 1_048_575
+# Cell styles (cellXfs indexes in _STYLES).
+_BOLD, _DATETIME, _DATE = 1, 2, 3
+_STYLES = (
+    _XML_HEAD + f'<styleSheet xmlns="{_MAIN_NS}">'
+    f'<numFmts count="2"><numFmt numFmtId="164" formatCode="{XLSX_DATE_FORMAT}"/>'
+    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    "</cellXfs>"
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+# Characters XML 1.0 does not allow (control characters other than tab and line breaks).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+def _xml_text(value: str) -> str:
+    return escape(_NOT_XML.sub("", value))
+
+
+def _column_letters(count: int) -> list[str]:
+    letters = []
+    for index in range(1, count + 1):
+        name = ""
+        while index:
+            index, rest = divmod(index - 1, 26)
+            name = chr(65 + rest) + name
+        letters.append(name)
+    return letters
+
+
+class _XlsxSink:
+    def __init__(self, path: Path, title: str, widths: Sequence[float], created: datetime) -> None:
+        self._path = path
+        self._title = title
+        self._created = created
+        self._widths = list(widths)
+        self._letters = _column_letters(len(self._widths))
+        self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=3)
+        self._sheets: list[tuple[str, int]] = []  # (name, data rows)
+        self._stream: Any = None
+        self._header: list[str] = []
+        self._row = 0  # rows written on the current sheet, header included
+        self._buffer: list[str] = []
+
+    # -- rows
+    def header(self, names: Sequence[str]) -> None:
+        self._header = [str(n) for n in names]
+        self._start_sheet()
+
+    def row(self, values: Sequence[object]) -> None:
+        if self._stream is None or self._row > XLSX_MAX_ROWS:
+            self._start_sheet()
+        self._row += 1
+        number = self._row
+        cells = [f'<row r="{number}">']
+        for letter, value in zip(self._letters, values, strict=False):
+            cell = self._cell(value)
+            if cell:
+                cells.append(f'<c r="{letter}{number}"{cell}</c>')
+        cells.append("</row>")
+        self._buffer.append("".join(cells))
+        if len(self._buffer) >= 200:
+            self._flush()
+
+    @staticmethod
+    def _cell(value: object) -> str:
+        """The attributes and content of a cell, after its reference ("" if empty)."""
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            if not value:
+                return ""
+            space = ' xml:space="preserve"' if value != value.strip() else ""
+            return f' t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is>'
+        if isinstance(value, bool):
+            return f' t="b"><v>{int(value)}</v>'
+        if isinstance(value, int | Decimal) or (isinstance(value, float) and math.isfinite(value)):
+            return f"><v>{value!r}</v>" if isinstance(value, float) else f"><v>{value}</v>"
+        if isinstance(value, datetime):
+            serial = (value.replace(tzinfo=None) - _EXCEL_EPOCH).total_seconds() / 86400
+            return f' s="{_DATETIME}"><v>{serial!r}</v>'
+        if isinstance(value, date):
+            return f' s="{_DATE}"><v>{(value - _EXCEL_EPOCH.date()).days}</v>'
+        return f' t="inlineStr"><is><t>{_xml_text(str(value))}</t></is>'
+
+    def _flush(self) -> None:
+        if self._buffer:
+            self._stream.write("".join(self._buffer).encode("utf-8"))
+            self._buffer.clear()
+
+    # -- sheets
+    def _start_sheet(self) -> None:
+        self._end_sheet()
+        number = len(self._sheets) + 1
+        base = _sheet_title(self._title)
+        name = base if number == 1 else f"{base[:26]} ({number})"
+        self._sheets.append((name, 0))
+        self._stream = self._zip.open(f"xl/worksheets/sheet{number}.xml", "w")
+        cols = "".join(
+            f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+            for i, w in enumerate(self._widths, 1)
+        )
+        self._stream.write(
+            (
+                _XML_HEAD + f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+                '<sheetViews><sheetView workbookViewId="0"'
+                + (' tabSelected="1"' if number == 1 else "")
+                + '><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+                '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView>'
+                '</sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+                + (f"<cols>{cols}</cols>" if cols else "")
+                + "<sheetData>"
+            ).encode("utf-8")
+        )
+        self._row = 1
+        header = "".join(
+            f'<c r="{letter}1" s="{_BOLD}" t="inlineStr"><is><t>{_xml_text(name)}</t></is></c>'
+            for letter, name in zip(self._letters, self._header, strict=False)
+        )
+        self._buffer.append(f'<row r="1">{header}</row>')
+
+    def _end_sheet(self) -> None:
+        if self._stream is None:
+            return
+        self._flush()
+        name, _ = self._sheets[-1]
+        self._sheets[-1] = (name, self._row - 1)
+        last = f"{self._letters[-1]}{self._row}" if self._letters else "A1"
+        self._stream.write(f'</sheetData><autoFilter ref="A1:{last}"/></worksheet>'.encode())
+        self._stream.close()
+        self._stream = None
+
+    # -- the package
+    def finish(self) -> None:
+        if self._stream is None:
+            self._start_sheet()
+        self._end_sheet()
+        count = len(self._sheets)
+        sheets = "".join(
+            f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
+            for i, (name, _rows) in enumerate(self._sheets, 1)
+        )
+        last = self._letters[-1] if self._letters else "A"
+        filters = "".join(
+            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+            f"{escape(_quoted_sheet(name))}!$A$1:${last}${rows + 1}</definedName>"
+            for i, (name, rows) in enumerate(self._sheets)
+        )
+        self._zip.writestr(
+            "xl/workbook.xml",
+            _XML_HEAD + f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+            f"<bookViews><workbookView/></bookViews><sheets>{sheets}</sheets>"
+            f"<definedNames>{filters}</definedNames></workbook>",
+        )
+        relations = "".join(
+            f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet"'
+            f' Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, count + 1)
+        )
+        self._zip.writestr(
+            "xl/_rels/workbook.xml.rels",
+            _XML_HEAD + f'<Relationships xmlns="{_PKG_REL_NS}">{relations}'
+            f'<Relationship Id="rId{count + 1}" Type="{_REL_NS}/styles" Target="styles.xml"/>'
+            "</Relationships>",
+        )
+        self._zip.writestr("xl/styles.xml", _STYLES)
+        created = self._created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self._zip.writestr(
+            "docProps/core.xml",
+            _XML_HEAD + "<cp:coreProperties"
+            ' xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
+            ' xmlns:dc="http://purl.org/dc/elements/1.1/"'
+            ' xmlns:dcterms="http://purl.org/dc/terms/"'
+            ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:title>{_xml_text(self._title)}</dc:title><dc:creator>BranchDesk</dc:creator>"
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{created}</dcterms:created>'
+            "</cp:coreProperties>",
+        )
+        self._zip.writestr(
+            "_rels/.rels",
+            _XML_HEAD + f'<Relationships xmlns="{_PKG_REL_NS}">'
+            f'<Relationship Id="rId1" Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/'
+            'relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+            "</Relationships>",
+        )
+        sheet_types = "".join(
+            f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            for i in range(1, count + 1)
+        )
+        self._zip.writestr(
+            "[Content_Types].xml",
+            _XML_HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types">'
+            '<Default Extension="rels" ContentType="application/'
+            'vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            f"{sheet_types}"
+            '<Override PartName="/xl/styles.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/docProps/core.xml" ContentType="application/'
+            'vnd.openxmlformats-package.core-properties+xml"/>'
+            "</Types>",
+        )
+        self._zip.close()
+        _sync(self._path)
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            if self._stream is not None:
+                self._stream.close()
+        with contextlib.suppress(Exception):
+            self._zip.close()
+
+
+def _quoted_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _sheet_title(title: str) -> str:
+    """A valid worksheet name: at most 31 characters, none of []:*?/\\."""
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in _NOT_XML.sub("", title))
+    return cleaned.strip(" '")[:31] or "Sheet1"
+
+
+def _sink(fmt: str, path: Path, title: str, widths: Sequence[float], created: datetime) -> _Sink:
+    return _XlsxSink(path, title, widths, created) if fmt == "xlsx" else _CsvSink(path)
+
+
+def _deliver(
+    ctx: ServiceContext,
+    *,
+    actor: str,
+    action: str,
+    detail: dict[str, Any],
+    part: Path,
+    target: Path,
+) -> None:
+    """Record the export and put the finished file in place, together: the audit
+    entry is committed only if the file could be moved, and a failed commit takes
+    the file away again."""
+    moved = False
+    try:
+        with ctx.db.write() as conn:
+            write_audit(ctx, conn, actor=actor, action=action, case_id=None, detail=detail)
+            try:
+                os.replace(part, target)
+            except OSError as exc:
+                raise _path_error("error.export.not_writable", target) from exc
+            moved = True
+    except BaseException:
+        if moved:
+            with contextlib.suppress(OSError):
+                target.unlink()
+        raise
+
+
+# --- the exports ------------------------------------------------------------------------
+
+
+def export_cases(
+    ctx: ServiceContext,
+    *,
+    actor: str,
+    selection: CaseSelection,
+    path: Path,
+    fmt: str,
+    lang: str | None = None,
+    unmasked: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ExportResult:
+    """Write the cases of `selection` to `path` as `fmt` ("xlsx" or "csv"); see the
+    module docstring. Raises PermissionDenied (not allowed; full personal data asked
+    for without `cases.export_personal`), ValidationError (format, path, selection)
+    or ExportCancelled."""
+    fmt = _check_format(fmt)
+    target = Path(path)
+    _check_selection(ctx, selection)
+    with ctx.db.read() as conn:
+        authorize(ctx, conn, actor, "cases.export")
+        if unmasked:
+            authorize(ctx, conn, actor, "cases.export_personal")
+    words = _Words(ctx, _language(ctx, lang))
+    part = _temporary_beside(target, fmt)
+    written = 0
+    try:
+        widths = [_WIDTHS.get(key, 10) for key in CASE_COLUMNS]
+        title = words.table.get("export.sheet.cases", "Cases")
+        sink = _sink(fmt, part, title, widths, ctx.now())
+        try:
+            with ctx.db.read() as conn:
+                names = {
+                    str(r.staff_no): str(r.name)
+                    for r in conn.execute(select(staff.c.staff_no, staff.c.name))
+                }
+                ids = _selected_ids(conn, ctx, selection)
+                total = len(ids)
+                sink.header([words.header(key) for key in CASE_COLUMNS])
+                if progress is not None:
+                    progress(0, total)
+                for chunk in _chunks(conn, ids):
+                    if cancelled is not None and cancelled():
+                        raise ExportCancelled()
+                    for row in chunk:
+                        sink.row(_case_values(row, words, names, ctx, masked=not unmasked))
+                    written += len(chunk)
+                    if progress is not None:
+                        progress(written, total)
+                if cancelled is not None and cancelled():
+                    raise ExportCancelled()
+            sink.finish()
+        except BaseException:
+            sink.abort()
+            raise
+        detail = {
+            "format": fmt,
+            "rows": written,
+            "masked": not unmasked,
+            "language": words.lang,
+            **selection.audit_detail(),
+        }
+        _deliver(ctx, actor=actor, action="cases.export", detail=detail, part=part, target=target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            part.unlink()
+        raise
+    return ExportResult(path=target, rows=written, masked=not unmasked, format=fmt)
+
+
+def export_table(
+    ctx: ServiceContext,
+    *,
+    actor: str,
+    title: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    path: Path,
+    fmt: str,
+) -> ExportResult:
+    """Write a figure table (the dashboard's: already in the person's words) to
+    `path`: `headers`, then `rows` of the same width. Numbers stay numbers, times
+    become the branch's local time. Audited as "quality.export" with its title and
+    size. A figure table holds no customer's data: nothing is masked."""
+    fmt = _check_format(fmt)
+    target = Path(path)
+    errors: list[FieldError] = []
+    if not headers:
+        errors.append(FieldError("headers", "error.export.no_headers"))
+    for number, row in enumerate(rows, 1):
+        if len(row) != len(headers):
+            errors.append(
+                FieldError(
+                    "rows",
+                    "error.export.row_width",
+                    {"row": number, "cells": len(row), "expected": len(headers)},
+                )
+            )
+            break
+    if errors:
+        raise ValidationError(errors)
+    with ctx.db.read() as conn:
+        authorize(ctx, conn, actor, "quality.export")
+    part = _temporary_beside(target, fmt)
+    try:
+        widths = [max(10, min(48, len(str(h)) * 2 + 2)) for h in headers]
+        sink = _sink(fmt, part, title, widths, ctx.now())
+        try:
+            sink.header([str(h) for h in headers])
+            for row in rows:
+                sink.row([_table_value(v, ctx) for v in row])
+            sink.finish()
+        except BaseException:
+            sink.abort()
+            raise
+        detail = {"format": fmt, "rows": len(rows), "title": title}
+        _deliver(ctx, actor=actor, action="quality.export", detail=detail, part=part, target=target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            part.unlink()
+        raise
+    return ExportResult(path=target, rows=len(rows), masked=False, format=fmt)
