@@ -68,6 +68,12 @@ def kind_label(kind: str) -> str:
         "receipt": QCoreApplication.translate("PrintPreviewDialog", "Acceptance receipt"),
         "closure_letter": QCoreApplication.translate("PrintPreviewDialog", "Closure letter"),
         "case_record": QCoreApplication.translate("PrintPreviewDialog", "Case record sheet"),
+        "appointment_confirmation": QCoreApplication.translate(
+            "PrintPreviewDialog", "Appointment confirmation"
+        ),
+        "appointment_day_sheet": QCoreApplication.translate(
+            "PrintPreviewDialog", "Appointment day sheet"
+        ),
         "recovery_sheet": QCoreApplication.translate(
             "PrintPreviewDialog", "Archive recovery sheet"
         ),

@@ -1,29 +1,44 @@
 """The workbench's other desks, each in a window of its own: the archive, the
 supervision ledger, incidents, the return-visit call list, the HQ sync state, the FAQ,
 the appointment book and the quality dashboard. A desk whose panel has an `open_case`
-signal (a case number) shows that case in the workbench. They open from the toolbar's "More" menu or their shortcut,
-only for people whose roles allow them (the services refuse the rest anyway), and
-close when someone else signs in (they belong to the person who opened them)."""
+signal (a case number) shows that case in the workbench. They open from the toolbar's
+"More" menu or their shortcut, only for people whose roles allow them (the services
+refuse the rest anyway), and close when someone else signs in (they belong to the
+person who opened them). The status bar says when the book has appointments starting
+within the hour (a link that opens the book)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from branchdesk.services import appointments
 from branchdesk.services.context import ServiceContext
 from ui import i18n
 from ui.session import UserSession
 from ui.worker import DbWorker
 
 if TYPE_CHECKING:
+    from branchdesk.services.appointments import BookEntry
     from sync.client.background import SyncRunner, SyncSnapshot
 
 PanelFactory = Callable[[QWidget], QWidget]
+# How often the appointments due within the hour are looked at again.
+APPOINTMENT_CUE_MS = 60_000
 
 
 @dataclass(frozen=True)
@@ -86,6 +101,22 @@ class ToolWindows(QObject):
         self._sync_timer.timeout.connect(self._show_sync_state)
         if sync is not None:
             self._sync_timer.start()
+        # The appointments starting within the hour: a line in the status bar (a
+        # link that opens the book), looked at every minute and after every change.
+        self.appointment_cue = QLabel(window)
+        self.appointment_cue.setObjectName("appointments_due")
+        self.appointment_cue.setStyleSheet("color: #1f4e8c; padding-right: 12px;")
+        self.appointment_cue.linkActivated.connect(lambda _l: self.show_desk("appointments"))
+        self.appointment_cue.hide()
+        self.due_soon: list[BookEntry] = []
+        self._cue_generation = 0
+        if isinstance(window, QMainWindow):
+            window.statusBar().addPermanentWidget(self.appointment_cue)
+        self._cue_timer = QTimer(self)
+        self._cue_timer.setInterval(APPOINTMENT_CUE_MS)
+        self._cue_timer.timeout.connect(self.check_appointments)
+        self._cue_timer.start()
+        worker.changed.connect(self.check_appointments)
         self.retranslate()
         self.offer_what_is_allowed()
 
@@ -110,6 +141,7 @@ class ToolWindows(QObject):
         for key, dialog in self.open.items():
             dialog.setWindowTitle(titles[key])
         self._show_sync_state()
+        self._show_appointment_cue()
 
     def offer_what_is_allowed(self) -> None:
         for desk in DESKS:
@@ -121,6 +153,7 @@ class ToolWindows(QObject):
             self.actions[desk.key].setVisible(allowed)
             self.actions[desk.key].setEnabled(allowed)
         self.button.setVisible(any(a.isVisible() for a in self.actions.values()))
+        self.check_appointments()
 
     # ------------------------------------------------------------------ desks
     def show_desk(self, key: str) -> QDialog | None:
@@ -216,6 +249,51 @@ class ToolWindows(QObject):
         if view is None or view.case.kind.value != "consultation":
             return None
         return str(view.case.number) if "answer" in view.allowed_actions else None
+
+    # ----------------------------------------------------------- appointments
+    def check_appointments(self) -> None:
+        """Look again (on the worker) for appointments starting within the hour."""
+        self._cue_generation += 1
+        if not self.actions["appointments"].isEnabled():
+            self._cue_arrived(self._cue_generation, [])
+            return
+        generation, me = self._cue_generation, self.session.staff_no
+        self.worker.run(
+            lambda ctx: appointments.due_soon(ctx, actor=me),
+            on_done=lambda due: self._cue_arrived(generation, due),
+            on_error=lambda _e: self._cue_arrived(generation, []),
+        )
+
+    def _cue_arrived(self, generation: int, due: list[BookEntry]) -> None:
+        if generation != self._cue_generation:
+            return  # a newer look is on its way
+        self.due_soon = due
+        self._show_appointment_cue()
+
+    def _show_appointment_cue(self) -> None:
+        if not self.due_soon:
+            self.appointment_cue.hide()
+            self.appointment_cue.clear()
+            return
+        first = self.due_soon[0]
+        who = first.staff or self.tr("(nobody named)")
+        text = (
+            self.tr(
+                "%n appointment(s) within the hour, next %1 %2 (Ctrl+Shift+B)",
+                "",
+                len(self.due_soon),
+            )
+            .replace("%1", f"{first.start.astimezone(self.ctx.tz):%H:%M}")
+            .replace("%2", who)
+        )
+        self.appointment_cue.setText(f'<a href="appointments">{escape(text)}</a>')
+        self.appointment_cue.setToolTip(
+            "\n".join(
+                f"{e.start.astimezone(self.ctx.tz):%H:%M} {e.case_number} {e.staff or ''}"
+                for e in self.due_soon
+            )
+        )
+        self.appointment_cue.show()
 
     # ------------------------------------------------------------------- sync
     def attach_sync(self, runner: SyncRunner) -> None:
