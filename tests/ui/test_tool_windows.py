@@ -118,6 +118,8 @@ def test_the_dashboard_opens_by_its_shortcut_and_leads_to_the_workbench(
     assert desk.windowTitle() == "服务质量看板" and panel is not None
     panel.open_case.emit(number)  # a case chosen from one of its lists
     qtbot.waitUntil(lambda: win.detail.number == number)
+    desk.reject()  # as a user switch would: the next test's window must get the focus
+    qtbot.waitUntil(lambda: "dashboard" not in win.desks.open)
 
 
 def test_a_clerk_cannot_open_the_archive_even_by_its_shortcut(
