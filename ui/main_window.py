@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
         self.act_new = self._action("Ctrl+N", self.open_intake)
         self.act_search = self._action("Ctrl+F", self._focus_search)
         self.act_refresh = self._action("F5", self.refresh)
+        self.act_export = self._action("Ctrl+Shift+E", self.export_list)
         self.act_queues = self._action("Ctrl+1", lambda: self.queues.setFocus())
         self.act_list = self._action("Ctrl+2", lambda: self.table.setFocus())
         self.act_detail = self._action("Ctrl+3", lambda: self.detail.setFocus())
@@ -201,6 +202,7 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         bar.addWidget(self.search)
         bar.addAction(self.act_refresh)
+        bar.addAction(self.act_export)
         bar.addSeparator()
         bar.addAction(self.act_staff)
         bar.addAction(self.act_audit)
@@ -218,6 +220,7 @@ class MainWindow(QMainWindow):
         self.act_new.setText(self.tr("New case (Ctrl+N)"))
         self.act_search.setText(self.tr("Search (Ctrl+F)"))
         self.act_refresh.setText(self.tr("Refresh (F5)"))
+        self.act_export.setText(self.tr("Export… (Ctrl+Shift+E)"))
         self.act_language.setText(
             self.tr("English (Ctrl+L)") if i18n.current() == "zh_CN" else self.tr("中文 (Ctrl+L)")
         )
@@ -272,6 +275,20 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         self.worker.changed.emit()
+
+    def export_list(self) -> None:
+        """Export… (Ctrl+Shift+E): the list as it is shown, to an XLSX or CSV file."""
+        if not self.session.allows("cases.export"):
+            return
+        from ui.export_dialog import export_case_list
+
+        model = self.table.model
+
+        def shown() -> list[int]:
+            return [i for r in range(model.rowCount()) if (i := model.id_at(r)) is not None]
+
+        me, name = self.session.staff_no, self.tr("cases")
+        export_case_list(self, self.ctx, me, self.table.filter(), shown, name)
 
     @property
     def _intake(self) -> IntakeDialog | None:
@@ -336,6 +353,7 @@ class MainWindow(QMainWindow):
             self.act_new: self.session.allows("case.intake"),
             self.act_staff: self.session.allows("staff.manage"),
             self.act_audit: self.session.allows("audit.read"),
+            self.act_export: self.session.allows("cases.export"),
         }
         for action, allow in allowed.items():
             action.setVisible(allow)

@@ -66,6 +66,8 @@ __all__ = [
     "CASE_COLUMNS",
     "CHUNK",
     "FORMATS",
+    "XLSX_DATE_FORMAT",
+    "XLSX_MAX_ROWS",
     "CaseSelection",
     "ExportCancelled",
     "ExportResult",
@@ -74,6 +76,7 @@ __all__ = [
     "export_cases",
     "export_rights",
     "export_table",
+    "require_export_rights",
 ]
 
 #: Cases read and written per step (progress and cancel are checked between steps).
@@ -220,6 +223,15 @@ def export_rights(ctx: ServiceContext, actor: str) -> ExportRights:
         personal=allows(ctx, who, "cases.export_personal"),
         tables=allows(ctx, who, "quality.export"),
     )
+
+
+def require_export_rights(ctx: ServiceContext, actor: str, *, tables: bool = False) -> ExportRights:
+    """`actor`'s export rights, or PermissionDenied (naming the roles that may) when
+    they may not export cases (or, with `tables`, figure tables) at all: asked before
+    the desktop offers a file dialog."""
+    with ctx.db.read() as conn:
+        authorize(ctx, conn, actor, "quality.export" if tables else "cases.export")
+    return export_rights(ctx, actor)
 
 
 # --- which cases ----------------------------------------------------------------------

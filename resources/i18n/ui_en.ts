@@ -70,6 +70,47 @@
     </message>
 </context>
 <context>
+    <name>ExportDialog</name>
+    <message numerus="yes">
+        <source>%n case(s) will be exported.</source>
+        <translation>
+            <numerusform>%n case will be exported.</numerusform>
+            <numerusform>%n cases will be exported.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n row(s) will be exported.</source>
+        <translation>
+            <numerusform>%n row will be exported.</numerusform>
+            <numerusform>%n rows will be exported.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ExportTexts</name>
+    <message numerus="yes">
+        <source>%n row(s) exported to %1.</source>
+        <translation>
+            <numerusform>%n row exported to %1.</numerusform>
+            <numerusform>%n rows exported to %1.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n case(s) exported to %1. Phone, ID and service numbers are masked.</source>
+        <translation>
+            <numerusform>%n case exported to %1. Phone, ID and service numbers are masked.</numerusform>
+            <numerusform>%n cases exported to %1. Phone, ID and service numbers are masked.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n case(s) exported to %1, with full personal data: keep the file safe.</source>
+        <translation>
+            <numerusform>%n case exported to %1, with full personal data: keep the file safe.</numerusform>
+            <numerusform>%n cases exported to %1, with full personal data: keep the file safe.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SegmentCasesDialog</name>
     <message numerus="yes">
         <source>%n case(s)</source>

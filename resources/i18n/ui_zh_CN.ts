@@ -1349,6 +1349,102 @@
     </message>
 </context>
 <context>
+    <name>ExportDialog</name>
+    <message numerus="yes">
+        <source>%n case(s) will be exported.</source>
+        <translation>
+            <numerusform>将导出 %n 张工单。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n row(s) will be exported.</source>
+        <translation>
+            <numerusform>将导出 %n 行。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>浏览(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>Excel workbook (.xlsx)</source>
+        <translation>Excel 工作簿 (.xlsx)</translation>
+    </message>
+    <message>
+        <source>CSV, UTF-8 (.csv)</source>
+        <translation>CSV，UTF-8 (.csv)</translation>
+    </message>
+    <message>
+        <source>Include full &amp;personal data (contact phone, ID and service numbers); otherwise they are masked</source>
+        <translation>包含完整个人信息（联系电话、证件号码和业务号码），否则脱敏导出(&amp;P)</translation>
+    </message>
+    <message>
+        <source>The export is recorded in the audit trail, with or without them.</source>
+        <translation>无论是否包含，导出都会记入审计日志。</translation>
+    </message>
+    <message>
+        <source>&amp;File:</source>
+        <translation>文件(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>F&amp;ormat:</source>
+        <translation>格式(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>Export (Enter)</source>
+        <translation>导出 (Enter)</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>CSV, UTF-8 (*.csv)</source>
+        <translation>CSV，UTF-8 (*.csv)</translation>
+    </message>
+</context>
+<context>
+    <name>ExportTexts</name>
+    <message>
+        <source>Export a table</source>
+        <translation>导出表格</translation>
+    </message>
+    <message>
+        <source>Export cases</source>
+        <translation>导出工单</translation>
+    </message>
+    <message>
+        <source>Exporting cases…</source>
+        <translation>正在导出工单…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n row(s) exported to %1.</source>
+        <translation>
+            <numerusform>%n 行已导出到 %1。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n case(s) exported to %1. Phone, ID and service numbers are masked.</source>
+        <translation>
+            <numerusform>%n 张工单已导出到 %1。电话、证件号码和业务号码已脱敏。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n case(s) exported to %1, with full personal data: keep the file safe.</source>
+        <translation>
+            <numerusform>%n 张工单已导出到 %1，含完整个人信息：请妥善保管该文件。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The export was cancelled; no file was written.</source>
+        <translation>导出已取消，没有生成文件。</translation>
+    </message>
+</context>
+<context>
     <name>FaqPanel</name>
     <message>
         <source>Search the FAQ: any words or characters, e.g. 补卡</source>
@@ -1722,6 +1818,10 @@
         <translation>刷新 (F5)</translation>
     </message>
     <message>
+        <source>Export… (Ctrl+Shift+E)</source>
+        <translation>导出… (Ctrl+Shift+E)</translation>
+    </message>
+    <message>
         <source>English (Ctrl+L)</source>
         <translation>English (Ctrl+L)</translation>
     </message>
@@ -1756,6 +1856,10 @@
     <message>
         <source>Search: name, text, case number, phone or service number (Ctrl+F)</source>
         <translation>查找：姓名、内容、工单编号、电话或业务号码 (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>cases</source>
+        <translation>工单</translation>
     </message>
     <message>
         <source>Saved as %1</source>
