@@ -177,6 +177,18 @@ case_events = Table(
     Column("payload", JSON, nullable=False),
     UniqueConstraint("case_id", "seq", name="uq_case_events_case_seq"),
 )
+# The quality figures count a few event kinds by time (migration 0011).
+Index(
+    "ix_events_ending",
+    case_events.c.at,
+    case_events.c.case_id,
+    sqlite_where=text("kind IN ('close', 'cancel', 'reopen')"),
+)
+Index("ix_events_feedback", case_events.c.at, sqlite_where=text("kind = 'record_feedback'"))
+Index(
+    "ix_events_rescheduled", case_events.c.at, sqlite_where=text("kind = 'reschedule_appointment'")
+)
+Index("ix_events_missed", case_events.c.at, sqlite_where=text("kind = 'record_missed_appointment'"))
 
 case_milestones = Table(
     "case_milestones",
@@ -191,6 +203,8 @@ case_milestones = Table(
     Column("extension", Integer, nullable=False),
     sqlite_with_rowid=False,
 )
+Index("ix_milestones_met", case_milestones.c.met_at, sqlite_where=text("met_at IS NOT NULL"))
+Index("ix_milestones_due", case_milestones.c.due_at, sqlite_where=text("due_at IS NOT NULL"))
 
 audit_log = Table(
     "audit_log",

@@ -166,35 +166,52 @@ def _scope(f: QualityFilter, params: dict[str, Any]) -> str:
         where.append("owner = :f_staff")
         params["f_staff"] = f.staff
     return (
-        "scope AS (SELECT id, kind, category, owner, received_at, customer_phone,"
+        "scope AS (SELECT id, kind, category, owner, received_at, is_open, customer_phone,"
         f" service_number FROM cases WHERE {' AND '.join(where)})"
     )
 
 
 # A milestone counted in the period (see the module docstring).
+# Each side of the OR has its own index (ix_milestones_met, ix_milestones_due).
 _COUNTED = (
-    "m.due_at IS NOT NULL AND ((m.met_at >= :since AND m.met_at < :until)"
+    "((m.met_at >= :since AND m.met_at < :until AND m.due_at IS NOT NULL)"
     " OR (m.due_at >= :since AND m.due_at < :due_until"
     " AND (m.met_at IS NULL OR m.met_at >= :until)))"
 )
 _ON_TIME = "CASE WHEN m.met_at IS NOT NULL AND m.met_at <= m.due_at THEN 1 ELSE 0 END"
 
+
 # Open at :until: received before it, and no close/cancel after its last reopen.
-_END_STATE = """
+def _ends(candidates: str) -> str:
+    """The `ends` CTE: for the scope's cases matching `candidates`, the seq of their
+    last close/cancel and of their last reopen before :until."""
+    return f"""
 ends AS (
   SELECT s.id, s.owner, s.received_at,
     (SELECT MAX(seq) FROM case_events e WHERE e.case_id = s.id
        AND e.kind IN ('close', 'cancel') AND e.at < :until) AS end_seq,
     (SELECT MAX(seq) FROM case_events e WHERE e.case_id = s.id
        AND e.kind = 'reopen' AND e.at < :until) AS reopen_seq
-  FROM scope s WHERE s.received_at < :until)"""
+  FROM scope s WHERE {candidates})"""
+
+
+# The cases received in the period (times to each step, per-staff load).
+_END_STATE = _ends("s.received_at >= :since AND s.received_at < :until")
+# Every case that may have been open at :until: open now, or closed, cancelled or
+# reopened at or after :until (a case closed now whose every closing came before
+# :until was closed then). The subquery's condition is ix_events_ending's, word for word.
+_OPEN_AT_END = _ends(
+    """s.received_at < :until AND (s.is_open = 1 OR s.id IN (
+    SELECT case_id FROM case_events WHERE kind IN ('close', 'cancel', 'reopen')
+      AND at >= :until))"""
+)
 # An earlier complaint (any filter) from the same phone or service number.
-_REPEAT = """EXISTS (SELECT 1 FROM cases o WHERE o.kind = 'complaint'
-    AND o.id != c.id AND o.received_at >= c.received_at - :repeat
-    AND (o.received_at < c.received_at
-         OR (o.received_at = c.received_at AND o.id < c.id))
-    AND (o.customer_phone = c.customer_phone
-         OR o.service_number = c.service_number))"""
+_REPEAT = """(EXISTS (SELECT 1 FROM cases o WHERE o.customer_phone = c.customer_phone
+    AND o.kind = 'complaint' AND o.id != c.id AND o.received_at >= c.received_at - :repeat
+    AND (o.received_at < c.received_at OR (o.received_at = c.received_at AND o.id < c.id)))
+  OR EXISTS (SELECT 1 FROM cases o WHERE o.service_number = c.service_number
+    AND o.kind = 'complaint' AND o.id != c.id AND o.received_at >= c.received_at - :repeat
+    AND (o.received_at < c.received_at OR (o.received_at = c.received_at AND o.id < c.id))))"""
 _MISSED = """missed AS (SELECT DISTINCT e.case_id FROM case_events e
   JOIN scope s ON s.id = e.case_id WHERE e.kind = 'record_missed_appointment'
     AND e.at >= :since AND e.at < :until)"""
@@ -227,7 +244,7 @@ def _durations(conn: Connection, scope: str, p: Mapping[str, Any]) -> dict[str, 
            AND e.kind IN ({kinds}) AND e.at < :until) AS first_reply,
         CASE WHEN {_CLOSED_AT_END} THEN (SELECT at FROM case_events e
            WHERE e.case_id = ends.id AND e.seq = ends.end_seq) END AS close
-      FROM ends WHERE ends.received_at >= :since),
+      FROM ends),
     pauses AS (
       SELECT e.case_id, e.at AS start,
         (SELECT MIN(r.at) FROM case_events r WHERE r.case_id = e.case_id
@@ -265,7 +282,7 @@ def _backlog(conn: Connection, scope: str, p: Mapping[str, Any]) -> tuple[tuple[
         f"WHEN :until - received_at < {days * 86400} THEN {i}"
         for i, days in enumerate(AGE_BUCKETS_DAYS)
     )
-    sql = f"""WITH {scope}, {_END_STATE}
+    sql = f"""WITH {scope}, {_OPEN_AT_END}
       SELECT CASE {cases_} ELSE {len(AGE_BUCKETS_DAYS)} END AS bucket, COUNT(*) AS n
       FROM ends WHERE NOT {_CLOSED_AT_END} GROUP BY bucket"""
     counts = {int(r.bucket): int(r.n) for r in _rows(conn, sql, p)}
@@ -460,7 +477,7 @@ def _staff(conn: Connection, scope: str, p: Mapping[str, Any]) -> tuple[StaffFig
         conn,
         f"""WITH {scope}, {_END_STATE}
         SELECT owner, COUNT(*) AS owned, SUM(CASE WHEN {_CLOSED_AT_END} THEN 1 ELSE 0 END)
-          AS closed FROM ends WHERE received_at >= :since GROUP BY owner""",
+          AS closed FROM ends GROUP BY owner""",
         p,
     )
     rates = _rows(
@@ -526,7 +543,7 @@ def _segment_sql(segment: Segment, p: dict[str, Any]) -> str:
             else f"""EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = ends.id
                 AND e.kind IN {kinds[figure]} AND e.at < :until)"""
         )
-        return f", {_END_STATE} SELECT id FROM ends WHERE received_at >= :since AND {step}"
+        return f", {_END_STATE} SELECT id FROM ends WHERE {step}"
     if figure == "backlog":
         need(1)
         bounds = [0, *AGE_BUCKETS_DAYS]
@@ -536,7 +553,7 @@ def _segment_sql(segment: Segment, p: dict[str, Any]) -> str:
             raise ValueError(f"unknown backlog bucket {key[0]!r}")
         low, high = ranges[key[0]]
         p["g_low"], p["g_high"] = low * 86400, high * 86400
-        return f""", {_END_STATE} SELECT id FROM ends WHERE NOT {_CLOSED_AT_END}
+        return f""", {_OPEN_AT_END} SELECT id FROM ends WHERE NOT {_CLOSED_AT_END}
           AND :until - received_at >= :g_low AND :until - received_at < :g_high"""
     if figure == "overdue":
         need(0)

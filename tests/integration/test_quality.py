@@ -274,3 +274,36 @@ def test_a_shorter_repeat_window_and_an_earlier_period(figures: Branch) -> None:
 def test_only_managers_and_administrators_see_the_figures(figures: Branch) -> None:
     with pytest.raises(PermissionDenied):
         quality.report(figures.ctx, since=SINCE, until=UNTIL, actor=HANDLER)
+
+
+def test_the_backlog_is_the_cases_open_at_the_period_end_whatever_happened_later(
+    figures: Branch,
+) -> None:
+    with figures.ctx.db.read() as conn:
+        d, a, b, _c = conn.execute(select(cases_table.c.id).order_by(cases_table.c.id)).scalars()
+
+    def open_at(day: int, hour: int, minute: int = 0) -> set[int]:
+        until = datetime(2026, 11, day, hour, minute, tzinfo=TZ)
+        since = datetime(2026, 11, 16, tzinfo=TZ)
+        found: set[int] = set()
+        for bucket, _n in quality.report(
+            figures.ctx, since=since, until=until, actor=MANAGER
+        ).backlog:
+            found |= set(
+                quality.segment_case_ids(
+                    figures.ctx,
+                    Segment("backlog", (bucket,)),
+                    since=since,
+                    until=until,
+                    actor=MANAGER,
+                )
+            )
+        return found
+
+    # A was received Wed 09:30 and closed 19:30, closed now: open at noon, not at 20:00.
+    assert open_at(25, 12) == {a, d}
+    assert open_at(25, 20) == {d}
+    # B: closed Thu 12:00, reopened 13:00, closed again 15:00.
+    assert open_at(26, 12, 30) == {d}
+    assert open_at(26, 13, 30) == {b, d}
+    assert open_at(26, 15, 30) == {d}
