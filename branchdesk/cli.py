@@ -22,7 +22,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from branchdesk import cli_accounts, cli_archive, cli_backup, cli_faq, cli_followup, cli_report
+from branchdesk import (
+    cli_accounts,
+    cli_archive,
+    cli_backup,
+    cli_export,
+    cli_faq,
+    cli_followup,
+    cli_report,
+)
 from branchdesk.bootstrap import (
     ENV_PASSPHRASE,
     SetupError,
@@ -407,6 +415,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Printer], int]] = {
     "visits": _signed_in(cli_followup.cmd_visits),
     "faq": _signed_in(cli_faq.cmd_faq),
     "appointments": _signed_in(cli_faq.cmd_appointments),
+    "export": _signed_in(cli_export.cmd_export),
     "report": _signed_in(cli_report.cmd_report),
     "logo": cmd_logo,
     "archive": cli_archive.archive_entry(_signed_in(cli_archive.cmd_archive)),

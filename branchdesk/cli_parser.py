@@ -7,7 +7,15 @@ from __future__ import annotations
 import argparse
 from datetime import date, datetime
 
-from branchdesk import __version__, cli_archive, cli_backup, cli_faq, cli_followup, cli_report
+from branchdesk import (
+    __version__,
+    cli_archive,
+    cli_backup,
+    cli_export,
+    cli_faq,
+    cli_followup,
+    cli_report,
+)
 from branchdesk.domain.actions import ACTION_PARAMS, ParamType
 from branchdesk.domain.model import CaseKind, Channel, Grade
 from branchdesk.i18n import translate
@@ -207,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_faq.add_parsers(sub)
     cli_archive.add_parsers(sub)
     cli_backup.add_parsers(sub)
+    cli_export.add_parsers(sub)
     cli_report.add_parsers(sub)
     return parser
 
