@@ -6,9 +6,14 @@ person who may not see the figures."""
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCharts import QAbstractBarSeries
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -22,6 +27,8 @@ from ui.dashboard_cases import SegmentCasesDialog
 from ui.dashboard_charts import FigurePage
 from ui.followup_table import ALARM_BACKGROUND
 from ui.worker import DbWorker
+
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
 @pytest.fixture
@@ -187,3 +194,55 @@ def test_a_handler_is_told_who_may_see_the_figures(
     panel = shown(qtbot, figures, worker, staff_no="H201")
     assert panel.report is None
     assert i18n.word("label.Role", "manager") in panel.status.text()
+
+
+def test_the_table_in_front_and_a_figures_cases_export_and_the_report_previews(
+    qtbot: QtBot, figures: Branch, worker: DbWorker, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from ui import export_dialog
+    from ui.export_dialog import ExportTarget
+    from ui.printing import PrintPreviewDialog
+
+    said: list[str] = []
+    targets = iter(
+        [ExportTarget(tmp_path / "staff.xlsx", "xlsx"), ExportTarget(tmp_path / "late.csv", "csv")]
+    )
+    monkeypatch.setattr(export_dialog, "ask_target", lambda *_a, **_k: next(targets))
+    monkeypatch.setattr(export_dialog, "notify", lambda _p, _t, text, **_k: said.append(text))
+    panel = shown(qtbot, figures, worker)
+    staff_page = panel.pages["staff"]
+    panel.tabs.setCurrentWidget(staff_page)
+    staff_page.table.setFocus()
+    qtbot.keyClick(staff_page.table, Qt.Key.Key_E, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: len(said) == 1, timeout=10_000)
+    sheet = openpyxl.load_workbook(tmp_path / "staff.xlsx").active
+    assert sheet is not None
+    values = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    headers, rows = staff_page.table_content()
+    assert headers in values
+    assert list(rows[0]) in [[str(v) for v in row] for row in values]
+    # The late acknowledgements' cases, all of them, to CSV.
+    milestones = panel.pages["milestones"]
+    row = next(
+        i
+        for i in range(milestones.model.rowCount())
+        if milestones.row(i).segment.key[1] == "acknowledge"
+    )
+    milestones.table.setCurrentIndex(milestones.model.index(row, 0))
+    milestones.table.setFocus()
+    qtbot.keyClick(milestones.table, Qt.Key.Key_Return)
+    late = opened(qtbot, panel, worker)
+    late.export()
+    qtbot.waitUntil(lambda: len(said) == 2, timeout=10_000)
+    with (tmp_path / "late.csv").open(encoding="utf-8-sig") as f:
+        lines = list(csv.reader(f))
+    assert [line[0] for line in lines[1:]] == numbers(late)  # C and D
+    # Ctrl+P: the report of the same month, in the preview.
+    panel.print_report()
+    qtbot.waitUntil(
+        lambda: any(w.isVisible() for w in panel.findChildren(PrintPreviewDialog)), timeout=20_000
+    )
+    (preview,) = panel.findChildren(PrintPreviewDialog)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(preview.document.pdf)).pages)
+    assert "服务质量报告" in text and "2026年11月1日 至 2026年11月30日" in text
+    preview.close()
