@@ -30,7 +30,7 @@ from branchdesk.domain.process import CaseEvent, CaseSnapshot
 from branchdesk.domain.sla_policy import SlaPolicy
 from branchdesk.persistence import maintenance
 from branchdesk.persistence.schema import Epoch, cases, staff
-from branchdesk.services import return_visits
+from branchdesk.services import demo_appointments, return_visits
 from branchdesk.services.access import authorize
 from branchdesk.services.auth import hash_password
 from branchdesk.services.cases import format_archive_no
@@ -85,6 +85,7 @@ class DemoResult:
     cases: int
     events: int
     cancelled: bool
+    appointments: int = 0  # booked through the real intake, beyond `cases`
 
 
 def _ensure_demo_staff(
@@ -413,4 +414,5 @@ def generate_demo(
     # The bulk writer bypasses closing's own scheduling: the last days' closed cases
     # get their return visits as a real closure would have given them.
     return_visits.schedule_missing(ctx, actor=actor)
-    return DemoResult(cases=done, events=events_total, cancelled=cancelled)
+    booked = 0 if cancelled else demo_appointments.book_demo_week(ctx, actor=actor, seed=seed)
+    return DemoResult(cases=done, events=events_total, cancelled=cancelled, appointments=booked)

@@ -28,9 +28,14 @@ def test_demo_cases_are_projections_of_their_events(branch: Branch, small_chunks
     assert result.cases == 300 and not result.cancelled
     with branch.ctx.db.read() as conn:
         rows = conn.execute(text("SELECT * FROM cases ORDER BY id")).mappings().all()
-        assert len(rows) == 300
+        # And a week of appointments booked through the real intake.
+        assert result.appointments > 0 and len(rows) == 300 + result.appointments
         assert conn.execute(text("SELECT count(*) FROM outbox")).scalar() == 0
-        assert conn.execute(text("SELECT count(*) FROM case_events")).scalar() == result.events
+        bulk_events = text(
+            "SELECT count(*) FROM case_events"
+            " WHERE case_id NOT IN (SELECT case_id FROM appointments)"
+        )
+        assert conn.execute(bulk_events).scalar() == result.events
         for row in rows[::7]:
             events = load_events(conn, row["id"])
             case = process.replay(events)
@@ -47,7 +52,7 @@ def test_demo_cases_are_projections_of_their_events(branch: Branch, small_chunks
     states = Counter(r["state"] for r in rows)
     assert {"archived", "received"} <= set(states) and len(states) >= 5
     assert all(is_valid_case_number(r["number"]) for r in rows)
-    assert len({r["number"] for r in rows}) == 300
+    assert len({r["number"] for r in rows}) == len(rows)
     archive = sorted(r["archive_no"] for r in rows if r["archive_no"])
     by_year = Counter(a.split("-")[1] for a in archive)
     for year, count in by_year.items():
@@ -95,3 +100,24 @@ def test_progress_can_cancel_between_chunks(branch: Branch, small_chunks: None) 
     assert result.cancelled and result.cases == 140 and seen == [70, 140]
     with branch.ctx.db.read() as conn:
         assert conn.execute(text("SELECT count(*) FROM cases")).scalar() == 140
+
+
+def test_the_demo_week_of_appointments_is_booked_like_a_clerks(branch: Branch) -> None:
+    from datetime import timedelta
+
+    from branchdesk.services import appointments, audit
+
+    result = demo.generate_demo(branch.ctx, cases=60, actor="A001", days=30)
+    today = branch.ctx.now().date()
+    days = [today + timedelta(days=d) for d in range(-7, 8)]
+    book = [e for d in days for e in appointments.day_book(branch.ctx, d, actor="A001")]
+    assert len(book) == result.appointments
+    assert {e.staff for e in book} == {"王师傅", "李师傅", "张师傅"}
+    assert any(e.start.date() >= today and e.status == "booked" for e in book)
+    # Past visits: some missed (and some of those moved to an evening ahead).
+    assert any(e.status == "missed" for e in book) or any(e.reschedules for e in book)
+    booked = [(e.staff, e.start) for e in book if e.status == "booked"]
+    assert len(booked) == len(set(booked))  # nobody double-booked
+    assert not audit.verify_chain(branch.ctx, actor="A001").breaks
+    with branch.ctx.db.read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM outbox")).scalar() == 0
