@@ -28,9 +28,13 @@ ID_NUMBER = "11010519491231002X"
 
 @pytest.fixture
 def people(branch: Branch) -> Branch:
-    """Besides A001, H201 (handler) and M301 (manager): clerk C101 and an
-    administrator without any other role, D901."""
-    for staff_no, name, role in (("C101", "王丽", "clerk"), ("D901", "赵强", "admin")):
+    """Besides A001, H201 (handler) and M301 (manager): clerk C101, archivist R901 and
+    an administrator without any other role, D901."""
+    for staff_no, name, role in (
+        ("C101", "王丽", "clerk"),
+        ("R901", "孙敏", "archivist"),
+        ("D901", "赵强", "admin"),
+    ):
         new = staff.add_staff(branch.ctx, staff_no=staff_no, name=name, roles=(role,), actor="A001")
         activate(branch.ctx, staff_no, new.one_time_code)
     return branch
@@ -247,7 +251,7 @@ def test_full_personal_data_is_refused_not_quietly_masked(people: Branch, out: P
     assert len(_audit(people, "cases.export")) == 1  # only the masked one
 
 
-@pytest.mark.parametrize("who", ["C101", "H201"])
+@pytest.mark.parametrize("who", ["C101", "H201", "R901"])
 def test_counter_staff_may_not_export(people: Branch, out: Path, who: str) -> None:
     _cases(people)
     with pytest.raises(PermissionDenied):
@@ -274,6 +278,7 @@ def test_export_rights_say_what_the_desktop_may_offer(people: Branch) -> None:
     assert exports.export_rights(ctx, "D901") == exports.ExportRights(True, False, True)
     assert exports.export_rights(ctx, "H201") == exports.ExportRights(False, False, False)
     assert exports.export_rights(ctx, "C101") == exports.ExportRights(False, False, False)
+    assert exports.export_rights(ctx, "R901") == exports.ExportRights(False, False, False)
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
