@@ -140,8 +140,9 @@ cases = Table(
     Column("next_milestone", Text),
     Column("provisional", Boolean, nullable=False),
 )
-Index("ix_cases_phone", cases.c.customer_phone)
-Index("ix_cases_service_number", cases.c.service_number)
+# With kind and time: a repeat complaint is found without reading a case (0011).
+Index("ix_cases_phone", cases.c.customer_phone, cases.c.kind, cases.c.received_at)
+Index("ix_cases_service_number", cases.c.service_number, cases.c.kind, cases.c.received_at)
 Index("ix_cases_received", cases.c.received_at)
 Index("ix_cases_state", cases.c.state, cases.c.id)
 # Partial indexes: only open, unpaused cases with a running clock are ever in a queue.
@@ -184,6 +185,17 @@ Index(
     case_events.c.case_id,
     sqlite_where=text("kind IN ('close', 'cancel', 'reopen')"),
 )
+Index(
+    "ix_events_case_steps",
+    case_events.c.case_id,
+    case_events.c.kind,
+    case_events.c.at,
+    case_events.c.seq,
+    sqlite_where=text(
+        "kind IN ('acknowledge', 'reply_customer', 'answer', 'resolve', 'resolve_by_incident',"
+        " 'pause', 'resume', 'close', 'cancel', 'reopen')"
+    ),
+)
 Index("ix_events_feedback", case_events.c.at, sqlite_where=text("kind = 'record_feedback'"))
 Index(
     "ix_events_rescheduled", case_events.c.at, sqlite_where=text("kind = 'reschedule_appointment'")
@@ -203,8 +215,18 @@ case_milestones = Table(
     Column("extension", Integer, nullable=False),
     sqlite_with_rowid=False,
 )
-Index("ix_milestones_met", case_milestones.c.met_at, sqlite_where=text("met_at IS NOT NULL"))
-Index("ix_milestones_due", case_milestones.c.due_at, sqlite_where=text("due_at IS NOT NULL"))
+Index(
+    "ix_milestones_met",
+    case_milestones.c.met_at,
+    case_milestones.c.due_at,
+    sqlite_where=text("met_at IS NOT NULL"),
+)
+Index(
+    "ix_milestones_due",
+    case_milestones.c.due_at,
+    case_milestones.c.met_at,
+    sqlite_where=text("due_at IS NOT NULL"),
+)
 
 audit_log = Table(
     "audit_log",

@@ -171,26 +171,45 @@ def _scope(f: QualityFilter, params: dict[str, Any]) -> str:
     )
 
 
-# A milestone counted in the period (see the module docstring).
-# Each side of the OR has its own index (ix_milestones_met, ix_milestones_due).
-_COUNTED = (
-    "((m.met_at >= :since AND m.met_at < :until AND m.due_at IS NOT NULL)"
-    " OR (m.due_at >= :since AND m.due_at < :due_until"
-    " AND (m.met_at IS NULL OR m.met_at >= :until)))"
-)
+# The milestones counted in the period (see the module docstring), as a CTE `counted`
+# (case_id, milestone, met_at, due_at): each half read from its covering index
+# (ix_milestones_met, ix_milestones_due) without touching the table, then sorted by
+# case so that joining the cases reads each case's page once.
+_COUNTED = """counted AS MATERIALIZED (SELECT * FROM (
+  SELECT case_id, milestone, met_at, due_at FROM case_milestones
+   WHERE met_at >= :since AND met_at < :until AND due_at IS NOT NULL
+  UNION ALL
+  SELECT case_id, milestone, met_at, due_at FROM case_milestones
+   WHERE due_at >= :since AND due_at < :due_until AND (met_at IS NULL OR met_at >= :until)
+) ORDER BY case_id)"""
 _ON_TIME = "CASE WHEN m.met_at IS NOT NULL AND m.met_at <= m.due_at THEN 1 ELSE 0 END"
+
+
+# ix_events_case_steps's condition, word for word: a subquery that repeats it is
+# answered from that index alone.
+def _steps(alias: str) -> str:
+    return (
+        f"{alias}.kind IN ('acknowledge', 'reply_customer', 'answer', 'resolve',"
+        " 'resolve_by_incident', 'pause', 'resume', 'close', 'cancel', 'reopen')"
+    )
+
+
+_STEPS = _steps("e")
+# Named, so that SQLite never prefers the (case, seq) key and reads the events.
+_STEP_EVENTS = "case_events e INDEXED BY ix_events_case_steps"
 
 
 # Open at :until: received before it, and no close/cancel after its last reopen.
 def _ends(candidates: str) -> str:
     """The `ends` CTE: for the scope's cases matching `candidates`, the seq of their
-    last close/cancel and of their last reopen before :until."""
+    last close/cancel and of their last reopen before :until (from
+    ix_events_case_steps)."""
     return f"""
 ends AS (
   SELECT s.id, s.owner, s.received_at,
-    (SELECT MAX(seq) FROM case_events e WHERE e.case_id = s.id
+    (SELECT MAX(seq) FROM {_STEP_EVENTS} WHERE e.case_id = s.id AND {_STEPS}
        AND e.kind IN ('close', 'cancel') AND e.at < :until) AS end_seq,
-    (SELECT MAX(seq) FROM case_events e WHERE e.case_id = s.id
+    (SELECT MAX(seq) FROM {_STEP_EVENTS} WHERE e.case_id = s.id AND {_STEPS}
        AND e.kind = 'reopen' AND e.at < :until) AS reopen_seq
   FROM scope s WHERE {candidates})"""
 
@@ -199,11 +218,12 @@ ends AS (
 _END_STATE = _ends("s.received_at >= :since AND s.received_at < :until")
 # Every case that may have been open at :until: open now, or closed, cancelled or
 # reopened at or after :until (a case closed now whose every closing came before
-# :until was closed then). The subquery's condition is ix_events_ending's, word for word.
+# :until was closed then): both lists read from small partial indexes.
 _OPEN_AT_END = _ends(
-    """s.received_at < :until AND (s.is_open = 1 OR s.id IN (
-    SELECT case_id FROM case_events WHERE kind IN ('close', 'cancel', 'reopen')
-      AND at >= :until))"""
+    """s.id IN (SELECT id FROM cases INDEXED BY ix_cases_owner_open WHERE is_open = 1
+      UNION ALL SELECT case_id FROM case_events INDEXED BY ix_events_ending
+      WHERE kind IN ('close', 'cancel', 'reopen') AND at >= :until)
+    AND s.received_at < :until"""
 )
 # An earlier complaint (any filter) from the same phone or service number.
 _REPEAT = """(EXISTS (SELECT 1 FROM cases o WHERE o.customer_phone = c.customer_phone
@@ -222,43 +242,55 @@ def _rows(conn: Connection, sql: str, params: Mapping[str, Any]) -> list[Any]:
     return list(conn.execute(text(sql), dict(params)))
 
 
-def _milestones(conn: Connection, scope: str, p: Mapping[str, Any]) -> tuple[MilestoneRate, ...]:
-    sql = f"""WITH {scope}
-      SELECT s.kind, m.milestone, COUNT(*) AS counted, SUM({_ON_TIME}) AS on_time
-      FROM case_milestones m JOIN scope s ON s.id = m.case_id
-      WHERE {_COUNTED} GROUP BY s.kind, m.milestone ORDER BY s.kind, m.milestone"""
-    return tuple(
-        MilestoneRate(r.kind, r.milestone, int(r.counted), int(r.on_time))
-        for r in _rows(conn, sql, p)
+def _deadlines(conn: Connection, scope: str, p: Mapping[str, Any]) -> list[Any]:
+    """The counted milestones by kind, milestone and owner, in one pass."""
+    return _rows(
+        conn,
+        f"""WITH {scope}, {_COUNTED}
+      SELECT s.kind, m.milestone, s.owner, COUNT(*) AS counted, SUM({_ON_TIME}) AS on_time
+      FROM counted m JOIN scope s ON s.id = m.case_id
+      GROUP BY s.kind, m.milestone, s.owner""",
+        p,
     )
+
+
+def _milestones(deadlines: list[Any]) -> tuple[MilestoneRate, ...]:
+    totals: dict[tuple[str, str], list[int]] = {}
+    for r in deadlines:
+        total = totals.setdefault((r.kind, r.milestone), [0, 0])
+        total[0] += int(r.counted)
+        total[1] += int(r.on_time)
+    return tuple(MilestoneRate(k, m, n, on) for (k, m), (n, on) in sorted(totals.items()))
 
 
 def _durations(conn: Connection, scope: str, p: Mapping[str, Any]) -> dict[str, Duration]:
     kinds = ", ".join(f"'{k}'" for k in REPLY_KINDS)
     sql = f"""WITH {scope}, {_END_STATE},
-    cohort AS (
+    cohort AS MATERIALIZED (
       SELECT ends.id, ends.received_at,
-        (SELECT MIN(at) FROM case_events e WHERE e.case_id = ends.id
+        (SELECT MIN(at) FROM {_STEP_EVENTS} WHERE e.case_id = ends.id AND {_STEPS}
            AND e.kind = 'acknowledge' AND e.at < :until) AS acknowledge,
-        (SELECT MIN(at) FROM case_events e WHERE e.case_id = ends.id
+        (SELECT MIN(at) FROM {_STEP_EVENTS} WHERE e.case_id = ends.id AND {_STEPS}
            AND e.kind IN ({kinds}) AND e.at < :until) AS first_reply,
-        CASE WHEN {_CLOSED_AT_END} THEN (SELECT at FROM case_events e
-           WHERE e.case_id = ends.id AND e.seq = ends.end_seq) END AS close
+        CASE WHEN {_CLOSED_AT_END} THEN (SELECT at FROM {_STEP_EVENTS}
+           WHERE e.case_id = ends.id AND {_STEPS} AND e.seq = ends.end_seq) END AS close
       FROM ends),
-    pauses AS (
+    pauses AS MATERIALIZED (
       SELECT e.case_id, e.at AS start,
-        (SELECT MIN(r.at) FROM case_events r WHERE r.case_id = e.case_id
+        (SELECT MIN(r.at) FROM case_events r INDEXED BY ix_events_case_steps
+           WHERE r.case_id = e.case_id AND {_steps("r")}
            AND r.kind = 'resume' AND r.seq > e.seq) AS stop
-      FROM case_events e JOIN cohort c ON c.id = e.case_id WHERE e.kind = 'pause'),
+      FROM cohort c CROSS JOIN {_STEP_EVENTS}
+      WHERE e.case_id = c.id AND {_STEPS} AND e.kind = 'pause'),
+    timed AS (
+      SELECT id, received_at, 'acknowledge' AS name, acknowledge AS at FROM cohort
+      UNION ALL SELECT id, received_at, 'first_reply', first_reply FROM cohort
+      UNION ALL SELECT id, received_at, 'close', close FROM cohort),
     steps AS (
-      SELECT c.id, step.name, step.at - c.received_at - COALESCE((
-          SELECT SUM(MAX(0, MIN(COALESCE(ps.stop, step.at), step.at) - ps.start))
-          FROM pauses ps WHERE ps.case_id = c.id AND ps.start < step.at), 0) AS seconds
-      FROM cohort c JOIN (
-          SELECT id, 'acknowledge' AS name, acknowledge AS at FROM cohort
-          UNION ALL SELECT id, 'first_reply', first_reply FROM cohort
-          UNION ALL SELECT id, 'close', close FROM cohort) step ON step.id = c.id
-      WHERE step.at IS NOT NULL),
+      SELECT t.name, t.at - t.received_at - COALESCE((
+          SELECT SUM(MAX(0, MIN(COALESCE(ps.stop, t.at), t.at) - ps.start))
+          FROM pauses ps WHERE ps.case_id = t.id AND ps.start < t.at), 0) AS seconds
+      FROM timed t WHERE t.at IS NOT NULL),
     ranked AS (
       SELECT name, seconds,
         ROW_NUMBER() OVER (PARTITION BY name ORDER BY seconds) AS rn,
@@ -364,7 +396,8 @@ def report(
     )
     with ctx.db.read() as conn:
         authorize(ctx, conn, actor, "quality.read")
-        milestones = _milestones(conn, scope, p)
+        deadlines = _deadlines(conn, scope, p)
+        milestones = _milestones(deadlines)
         durations = _durations(conn, scope, p)
         backlog = _backlog(conn, scope, p)
         overdue = _rows(
@@ -376,9 +409,10 @@ def report(
         feedback = _satisfaction(
             conn,
             "feedback",
-            f"""WITH {scope} SELECT json_extract(e.payload, '$.score') AS score,
-              COUNT(*) AS n FROM case_events e JOIN scope s ON s.id = e.case_id
-            WHERE e.kind = 'record_feedback' AND e.at >= :since AND e.at < :until
+            f"""WITH {scope}, given AS MATERIALIZED (SELECT id FROM case_events
+              WHERE kind = 'record_feedback' AND at >= :since AND at < :until ORDER BY id)
+            SELECT json_extract(e.payload, '$.score') AS score, COUNT(*) AS n
+            FROM given g JOIN case_events e ON e.id = g.id JOIN scope s ON s.id = e.case_id
             GROUP BY score""",
             p,
         )
@@ -429,7 +463,7 @@ def report(
             ),
             p,
         )[0]
-        staff = _staff(conn, scope, p)
+        staff = _staff(conn, scope, p, deadlines)
         booked = _rows(
             conn,
             f"""WITH {scope}, {_MISSED}, due AS (
@@ -472,7 +506,9 @@ def report(
     )
 
 
-def _staff(conn: Connection, scope: str, p: Mapping[str, Any]) -> tuple[StaffFigures, ...]:
+def _staff(
+    conn: Connection, scope: str, p: Mapping[str, Any], deadlines: list[Any]
+) -> tuple[StaffFigures, ...]:
     load = _rows(
         conn,
         f"""WITH {scope}, {_END_STATE}
@@ -480,18 +516,13 @@ def _staff(conn: Connection, scope: str, p: Mapping[str, Any]) -> tuple[StaffFig
           AS closed FROM ends GROUP BY owner""",
         p,
     )
-    rates = _rows(
-        conn,
-        f"""WITH {scope} SELECT s.owner, COUNT(*) AS counted, SUM({_ON_TIME}) AS on_time
-        FROM case_milestones m JOIN scope s ON s.id = m.case_id
-        WHERE {_COUNTED} GROUP BY s.owner""",
-        p,
-    )
     figures: dict[str, list[int]] = {}
     for r in load:
         figures.setdefault(r.owner, [0, 0, 0, 0])[:2] = [int(r.owned), int(r.closed)]
-    for r in rates:
-        figures.setdefault(r.owner, [0, 0, 0, 0])[2:] = [int(r.counted), int(r.on_time)]
+    for r in deadlines:
+        person = figures.setdefault(r.owner, [0, 0, 0, 0])
+        person[2] += int(r.counted)
+        person[3] += int(r.on_time)
     return tuple(StaffFigures(name, *v) for name, v in sorted(figures.items()))
 
 
@@ -532,8 +563,9 @@ def _segment_sql(segment: Segment, p: dict[str, Any]) -> str:
         outcome = {"late": f"AND {_ON_TIME} = 0", "on_time": f"AND {_ON_TIME} = 1", "all": ""}
         if key[2] not in outcome:
             raise ValueError(f"unknown milestone outcome {key[2]!r}")
-        return f"""SELECT DISTINCT s.id FROM case_milestones m JOIN scope s ON s.id = m.case_id
-          WHERE {_COUNTED} AND s.kind = :g_kind AND m.milestone = :g_milestone {outcome[key[2]]}"""
+        return f""", {_COUNTED} SELECT DISTINCT s.id FROM counted m
+          JOIN scope s ON s.id = m.case_id
+          WHERE s.kind = :g_kind AND m.milestone = :g_milestone {outcome[key[2]]}"""
     if figure in ("acknowledge", "first_reply", "close"):
         need(0)
         kinds = {"acknowledge": "('acknowledge')", "first_reply": str(REPLY_KINDS)}
