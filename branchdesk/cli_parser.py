@@ -144,7 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = case.add_parser("print", help="print a case document to a PDF file (recorded)")
     p.add_argument("number")
     p.add_argument(
-        "--document", required=True, choices=("receipt", "closure_letter", "case_record")
+        "--document",
+        required=True,
+        choices=("receipt", "closure_letter", "case_record", "appointment_confirmation"),
     )
     p.add_argument("--out", required=True, help="the PDF file to write")
     p.add_argument("--paper", choices=("80mm", "a4"), help="receipts: 80mm roll (default) or a4")

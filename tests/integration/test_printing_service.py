@@ -83,3 +83,15 @@ def test_print_from_the_command_line(cli: Cli, tmp_path: Path) -> None:
     )
     assert code == 5 and err.strip()
     assert not (tmp_path / "x.pdf").exists()
+    # An appointment confirmation needs an appointment: refused, nothing written.
+    confirmation = tmp_path / "confirmation.pdf"
+    code, _, err = cli(
+        "case",
+        "print",
+        number,
+        "--document",
+        "appointment_confirmation",
+        "--out",
+        str(confirmation),
+    )
+    assert code == 5 and err.strip() and not confirmation.exists()
