@@ -10,8 +10,9 @@ sampled every 10 ms during the export, its peak against the size just before (op
 the branch, with its argon2id key derivation, has its own larger peak before that).
 Median of 3 runs per format; the file size is reported.
 
+The XLSX is written by XlsxWriter in its constant_memory mode (as the product does).
 For comparison, once: the same XLSX written through openpyxl's streaming (write-only)
-workbook instead of the product's own streaming writer (`--openpyxl-runs 0` skips it).
+workbook instead (`--openpyxl-runs 0` skips it).
 
     .venv/bin/python benchmarks/bench_exports.py [--runs 3] [--cases 100000]
 """

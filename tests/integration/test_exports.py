@@ -583,3 +583,59 @@ def test_xlsx_parts_are_well_formed_and_text_survives(people: Branch, out: Path)
     assert sheet.cell(2, 3).value == datetime(2026, 1, 2)
     assert sheet.cell(2, 3).number_format == "yyyy-mm-dd"
     assert sheet.cell(1, 1).font.b
+
+
+def test_xlsx_header_frozen_times_typed_and_no_scratch_files_left(
+    people: Branch, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    scratch = tmp_path / "scratch"  # the system's temporary folder, for this test
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    _cases(people)
+    target = out / "cases.xlsx"
+    exports.export_cases(
+        people.ctx, actor="M301", selection=CaseSelection(), path=target, fmt="xlsx", lang="en"
+    )
+    sheet = openpyxl.load_workbook(target).active
+    assert sheet.freeze_panes == "A2"  # the header stays in view
+    assert all(cell.font.b for cell in sheet[1])
+    col = exports.CASE_COLUMNS.index("received_at") + 1
+    for row in range(2, 5):
+        cell = sheet.cell(row, col)
+        assert cell.is_date and cell.data_type == "d"  # a date-time, not a text
+        assert isinstance(cell.value, datetime)
+        assert cell.number_format == exports.XLSX_DATE_FORMAT
+    assert sheet.cell(4, col).value == datetime(2026, 11, 25, 9, 30)
+    assert list(scratch.iterdir()) == []
+
+    # A cancelled export leaves none of the writer's scratch files either.
+    with pytest.raises(ExportCancelled):
+        exports.export_cases(
+            people.ctx,
+            actor="M301",
+            selection=CaseSelection(),
+            path=out / "cancelled.xlsx",
+            fmt="xlsx",
+            cancelled=lambda: True,
+        )
+    assert list(scratch.iterdir()) == []
+    assert _files(out) == ["cases.xlsx"]
+
+
+def test_xlsx_column_widths_count_chinese_double(people: Branch, out: Path) -> None:
+    target = out / "widths.xlsx"
+    exports.export_table(
+        people.ctx,
+        actor="M301",
+        title="widths",
+        headers=["确认投诉内容完成情况", "abcdefghij", "n"],
+        rows=[["是", "x", 1], ["否", "y", 2]],
+        path=target,
+        fmt="xlsx",
+    )
+    sheet = openpyxl.load_workbook(target).active
+    chinese, latin, narrow = (sheet.column_dimensions[c].width for c in "ABC")
+    assert chinese > latin + 8  # ten wide characters take twice ten columns
+    assert latin > narrow
