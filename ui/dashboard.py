@@ -64,7 +64,14 @@ class DashboardPanel(QWidget):
         self, ctx: ServiceContext, worker: DbWorker, staff_no: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self._ctx, self._worker, self._me = ctx, worker, staff_no
+        self._ctx, self._me = ctx, staff_no
+        # Its own database thread: a year of figures at a million cases takes a minute
+        # and more, and the workbench's lists and saves must not wait behind it (reads
+        # run beside writes in WAL mode). Closing the desk does not wait for it either.
+        self.worker = DbWorker(ctx)
+        self.destroyed.connect(lambda *_a, w=self.worker: w.shutdown(wait=False))
+        self._busy = False  # figures being worked out
+        self._again = False  # asked for again meanwhile: one more run, the latest
         self._generation = 0
         self.report: QualityReport | None = None
         self._staff_names: dict[str, str] = {}
@@ -298,6 +305,11 @@ class DashboardPanel(QWidget):
             staff=self.staff.currentData(),
         )
 
+    @property
+    def working(self) -> bool:
+        """Figures are being worked out (or will be again, for a later request)."""
+        return self._busy or self._again
+
     def set_staff_no(self, staff_no: str) -> None:
         self._me = staff_no
         self.refresh()
@@ -308,25 +320,38 @@ class DashboardPanel(QWidget):
         if period.until <= period.since:
             self.status.setText(self.tr("The period must end on or after the day it starts."))
             return
+        self.status.setText(self.tr("Working out the figures…"))
+        if self._busy:  # the running one finishes first; then only the latest request
+            self._again = True
+            return
+        self._busy = True
         self._generation += 1
         generation = self._generation
-        self.status.setText(self.tr("Working out the figures…"))
 
         def fetch(ctx: ServiceContext) -> QualityReport:
             return quality.report(
                 ctx, since=period.since, until=period.until, actor=me, where=where
             )
 
+        def finished() -> bool:
+            """True when this answer is still the one to show."""
+            self._busy = False
+            if self._again:
+                self._again = False
+                self.refresh()
+                return False
+            return generation == self._generation
+
         def arrived(report: QualityReport) -> None:
-            if generation == self._generation:
+            if finished():
                 self.show_report(report)
 
         def failed(error: DomainError) -> None:
-            if generation == self._generation:
+            if finished():
                 self.status.setText(i18n.error_text(error))
                 self.failed.emit(error)
 
-        self._worker.run(fetch, on_done=arrived, on_error=failed)
+        self.worker.run(fetch, on_done=arrived, on_error=failed)
 
     def show_report(self, report: QualityReport) -> None:
         self.report = report
@@ -397,7 +422,7 @@ class DashboardPanel(QWidget):
                 ctx, segment, since=period.since, until=period.until, actor=me, where=where
             )
 
-        dialog = SegmentCasesDialog(self._ctx, self._worker, me, title, ids, self)
+        dialog = SegmentCasesDialog(self._ctx, self.worker, me, title, ids, self)
         dialog.open_case.connect(self.open_case)
         dialog.finished.connect(lambda _r, d=dialog: self._forget(d))
         self.dialogs.append(dialog)
@@ -417,7 +442,7 @@ class DashboardPanel(QWidget):
         preview_quality_report(
             self,
             self._ctx,
-            self._worker,
+            self.worker,
             self._me,
             period.since,
             period.until,

@@ -111,6 +111,8 @@ class DbWorker(QObject):
         log.error("service call failed", exc_info=error)
         self.unexpected.emit(error)
 
-    def shutdown(self) -> None:
-        """Finish what is queued, then stop (called when the window closes)."""
-        self._pool.shutdown(wait=True)
+    def shutdown(self, *, wait: bool = True) -> None:
+        """Finish what is queued, then stop (called when the window closes). With
+        `wait=False` the call returns at once and the queue finishes in the background
+        (its answers are dropped if their widgets are gone)."""
+        self._pool.shutdown(wait=wait)
