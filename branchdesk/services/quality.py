@@ -32,11 +32,16 @@ What each figure means (the report and the dashboard say the same):
 
 Every figure can be opened as the list of its cases (`segment_case_ids`): the dashboard's
 bars and table rows lead there.
+
+The figures are read in two halves on two connections at once (both cores work): each
+half is one consistent snapshot; a case saved in the moment between their starts may
+count in one half and not yet in the other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
@@ -396,95 +401,20 @@ def report(
     )
     with ctx.db.read() as conn:
         authorize(ctx, conn, actor, "quality.read")
-        deadlines = _deadlines(conn, scope, p)
-        milestones = _milestones(deadlines)
-        durations = _durations(conn, scope, p)
-        backlog = _backlog(conn, scope, p)
-        overdue = _rows(
-            conn,
-            f"""WITH {scope} SELECT COUNT(*) AS n FROM cases c JOIN scope s ON s.id = c.id
-            WHERE c.next_due_at IS NOT NULL AND c.paused = 0 AND c.next_due_at < :now""",
-            p,
-        )[0].n
-        feedback = _satisfaction(
-            conn,
-            "feedback",
-            f"""WITH {scope}, given AS MATERIALIZED (SELECT id FROM case_events
-              WHERE kind = 'record_feedback' AND at >= :since AND at < :until ORDER BY id)
-            SELECT json_extract(e.payload, '$.score') AS score, COUNT(*) AS n
-            FROM given g JOIN case_events e ON e.id = g.id JOIN scope s ON s.id = e.case_id
-            GROUP BY score""",
-            p,
-        )
-        visits = _satisfaction(
-            conn,
-            "return_visit",
-            f"""WITH {scope} SELECT v.score AS score, COUNT(*) AS n
-            FROM return_visits v JOIN scope s ON s.id = v.case_id
-            WHERE v.reached = 1 AND v.score IS NOT NULL
-              AND v.visited_at >= :since AND v.visited_at < :until GROUP BY v.score""",
-            p,
-        )
-        by_category = _rows(
-            conn,
-            complaints.format(cols="c.category, COUNT(*) AS n")
-            + " GROUP BY c.category ORDER BY n DESC, c.category",
-            p,
-        )
-        by_week = _rows(
-            conn,
-            complaints.format(
-                cols="(c.received_at - :anchor) / 604800 AS week, c.category, COUNT(*) AS n"
-            )
-            + " GROUP BY week, c.category ORDER BY week, c.category",
-            p,
-        )
-        months = _months(ctx, since, until)
-        by_month = _rows(
-            conn,
-            f"""WITH {scope}, months(label, start, stop) AS (VALUES {
-                ", ".join(f"('{m}', {a}, {b})" for m, a, b in months)
-            }) SELECT m.label, c.category, COUNT(*) AS n FROM scope c
-            JOIN months m ON c.received_at >= m.start AND c.received_at < m.stop
-            WHERE c.kind = 'complaint' AND c.received_at >= :since AND c.received_at < :until
-            GROUP BY m.label, c.category ORDER BY m.label, c.category""",
-            p,
-        )
-        repeats = _rows(
-            conn,
-            complaints.format(cols="COUNT(*) AS n") + f" AND {_REPEAT}",
-            p,
-        )[0].n
-        linked = _rows(
-            conn,
-            complaints.format(
-                cols="COUNT(*) AS n, SUM(EXISTS (SELECT 1 FROM incident_cases i"
-                " WHERE i.case_id = c.id)) AS linked"
-            ),
-            p,
-        )[0]
-        staff = _staff(conn, scope, p, deadlines)
-        booked = _rows(
-            conn,
-            f"""WITH {scope}, {_MISSED}, due AS (
-              SELECT a.case_id FROM appointments a JOIN scope s ON s.id = a.case_id
-              WHERE a.status != 'cancelled' AND a.start_at >= :since
-                AND a.start_at < :due_until
-              UNION SELECT case_id FROM missed)
-            SELECT (SELECT COUNT(*) FROM due) AS due, (SELECT COUNT(*) FROM missed) AS missed""",
-            p,
-        )[0]
-        rescheduled = _rows(
-            conn,
-            f"""WITH {scope} SELECT COUNT(*) AS n FROM case_events e
-            JOIN scope s ON s.id = e.case_id WHERE e.kind = 'reschedule_appointment'
-              AND e.at >= :since AND e.at < :until""",
-            p,
-        )[0].n
+    # Two halves of about equal weight, each on its own connection, so that both cores
+    # work (SQLite reads run side by side in WAL mode): the cases' end states and the
+    # repeat complaints on a helper thread, the rest here.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="quality") as pool:
+        ends = pool.submit(_end_figures, ctx, scope, p, complaints)
+        with ctx.db.read() as conn:
+            other = _other_figures(ctx, conn, scope, p, complaints, since, until)
+        durations, backlog, load, repeats = ends.result()
+    (deadlines, overdue, feedback, visits, by_category, by_week, by_month, linked) = other[:8]
+    booked, rescheduled = other[8:]
     return QualityReport(
         since=since,
         until=until,
-        milestones=milestones,
+        milestones=_milestones(deadlines),
         acknowledge=durations["acknowledge"],
         first_reply=durations["first_reply"],
         close=durations["close"],
@@ -501,21 +431,128 @@ def report(
         complaints_by_month=tuple(MonthCount(r.label, r.category, int(r.n)) for r in by_month),
         repeat_complaints=int(repeats),
         incident_linked=int(linked.linked or 0),
-        staff=staff,
+        staff=_staff(load, deadlines),
         appointments=Appointments(int(booked.due), int(booked.missed or 0), int(rescheduled)),
     )
 
 
-def _staff(
-    conn: Connection, scope: str, p: Mapping[str, Any], deadlines: list[Any]
-) -> tuple[StaffFigures, ...]:
-    load = _rows(
+def _end_figures(
+    ctx: ServiceContext, scope: str, p: Mapping[str, Any], complaints: str
+) -> tuple[dict[str, Duration], tuple[tuple[str, int], ...], list[Any], int]:
+    """Times to each step, the backlog, each person's load, the repeat complaints."""
+    with ctx.db.read() as conn:
+        load = _rows(
+            conn,
+            f"""WITH {scope}, {_END_STATE}
+            SELECT owner, COUNT(*) AS owned, SUM(CASE WHEN {_CLOSED_AT_END} THEN 1 ELSE 0 END)
+              AS closed FROM ends GROUP BY owner""",
+            p,
+        )
+        repeats = _rows(conn, complaints.format(cols="COUNT(*) AS n") + f" AND {_REPEAT}", p)
+        return _durations(conn, scope, p), _backlog(conn, scope, p), load, int(repeats[0].n)
+
+
+def _other_figures(
+    ctx: ServiceContext,
+    conn: Connection,
+    scope: str,
+    p: Mapping[str, Any],
+    complaints: str,
+    since: datetime,
+    until: datetime,
+) -> tuple[Any, ...]:
+    """Everything else, on the caller's connection."""
+    deadlines = _deadlines(conn, scope, p)
+    overdue = _rows(
         conn,
-        f"""WITH {scope}, {_END_STATE}
-        SELECT owner, COUNT(*) AS owned, SUM(CASE WHEN {_CLOSED_AT_END} THEN 1 ELSE 0 END)
-          AS closed FROM ends GROUP BY owner""",
+        f"""WITH {scope} SELECT COUNT(*) AS n FROM cases c JOIN scope s ON s.id = c.id
+        WHERE c.next_due_at IS NOT NULL AND c.paused = 0 AND c.next_due_at < :now""",
+        p,
+    )[0].n
+    feedback = _satisfaction(
+        conn,
+        "feedback",
+        f"""WITH {scope}, given AS MATERIALIZED (SELECT id FROM case_events
+          WHERE kind = 'record_feedback' AND at >= :since AND at < :until ORDER BY id)
+        SELECT json_extract(e.payload, '$.score') AS score, COUNT(*) AS n
+        FROM given g JOIN case_events e ON e.id = g.id JOIN scope s ON s.id = e.case_id
+        GROUP BY score""",
         p,
     )
+    visits = _satisfaction(
+        conn,
+        "return_visit",
+        f"""WITH {scope} SELECT v.score AS score, COUNT(*) AS n
+        FROM return_visits v JOIN scope s ON s.id = v.case_id
+        WHERE v.reached = 1 AND v.score IS NOT NULL
+          AND v.visited_at >= :since AND v.visited_at < :until GROUP BY v.score""",
+        p,
+    )
+    by_category = _rows(
+        conn,
+        complaints.format(cols="c.category, COUNT(*) AS n")
+        + " GROUP BY c.category ORDER BY n DESC, c.category",
+        p,
+    )
+    by_week = _rows(
+        conn,
+        complaints.format(
+            cols="(c.received_at - :anchor) / 604800 AS week, c.category, COUNT(*) AS n"
+        )
+        + " GROUP BY week, c.category ORDER BY week, c.category",
+        p,
+    )
+    months = _months(ctx, since, until)
+    by_month = _rows(
+        conn,
+        f"""WITH {scope}, months(label, start, stop) AS (VALUES {
+            ", ".join(f"('{m}', {a}, {b})" for m, a, b in months)
+        }) SELECT m.label, c.category, COUNT(*) AS n FROM scope c
+        JOIN months m ON c.received_at >= m.start AND c.received_at < m.stop
+        WHERE c.kind = 'complaint' AND c.received_at >= :since AND c.received_at < :until
+        GROUP BY m.label, c.category ORDER BY m.label, c.category""",
+        p,
+    )
+    linked = _rows(
+        conn,
+        complaints.format(
+            cols="COUNT(*) AS n, SUM(EXISTS (SELECT 1 FROM incident_cases i"
+            " WHERE i.case_id = c.id)) AS linked"
+        ),
+        p,
+    )[0]
+    booked = _rows(
+        conn,
+        f"""WITH {scope}, {_MISSED}, due AS (
+          SELECT a.case_id FROM appointments a JOIN scope s ON s.id = a.case_id
+          WHERE a.status != 'cancelled' AND a.start_at >= :since
+            AND a.start_at < :due_until
+          UNION SELECT case_id FROM missed)
+        SELECT (SELECT COUNT(*) FROM due) AS due, (SELECT COUNT(*) FROM missed) AS missed""",
+        p,
+    )[0]
+    rescheduled = _rows(
+        conn,
+        f"""WITH {scope} SELECT COUNT(*) AS n FROM case_events e
+        JOIN scope s ON s.id = e.case_id WHERE e.kind = 'reschedule_appointment'
+          AND e.at >= :since AND e.at < :until""",
+        p,
+    )[0].n
+    return (
+        deadlines,
+        overdue,
+        feedback,
+        visits,
+        by_category,
+        by_week,
+        by_month,
+        linked,
+        booked,
+        rescheduled,
+    )
+
+
+def _staff(load: list[Any], deadlines: list[Any]) -> tuple[StaffFigures, ...]:
     figures: dict[str, list[int]] = {}
     for r in load:
         figures.setdefault(r.owner, [0, 0, 0, 0])[:2] = [int(r.owned), int(r.closed)]
