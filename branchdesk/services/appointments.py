@@ -225,10 +225,13 @@ def week_book(
 def reminders(
     ctx: ServiceContext, day: date, *, actor: str, staff: str | None = None
 ) -> list[BookEntry]:
-    """The day's appointments still on the book (not missed or cancelled): whom to
-    call or remind before they are due (of one person if `staff`)."""
+    """The day's appointments still to keep: on the book (not missed or cancelled) and
+    not over yet — whom to call or remind before they are due (of one person if
+    `staff`). A day gone by has none."""
     start, end = day_bounds(day, ctx.tz)
-    return _listing(ctx, start, end, actor=actor, staff=staff, statuses=("booked",))
+    now = ctx.now()
+    booked = _listing(ctx, start, end, actor=actor, staff=staff, statuses=("booked",))
+    return [e for e in booked if e.end > now]
 
 
 def due_soon(

@@ -118,6 +118,9 @@ def test_listings_by_staff_reminders_and_cancellation(branch: Branch) -> None:
     due = appointments.reminders(ctx, DAY, actor="H201")
     # By time, then by person (code point order: 李 before 王).
     assert [e.case_number for e in due] == [li, wang]
+    # Once the 09:00-10:00 visits are over, nothing is left to keep that day.
+    branch.clock.set(at(10, 1))
+    assert appointments.reminders(ctx, DAY, actor="H201") == []
     assert appointments.day_book(ctx, DAY + timedelta(days=1), actor="H201") == []
     next_week = appointments.week_book(ctx, DAY + timedelta(days=7), actor="H201")
     assert next_week == []
