@@ -290,6 +290,7 @@ class AppointmentBookPanel(RowsPanel):
             "booked": self.tr("Booked"),
             "missed": self.tr("Missed"),
             "cancelled": self.tr("Cancelled"),
+            "done": self.tr("Done"),
         }
         return names.get(code, code)
 

@@ -35,9 +35,11 @@ from branchdesk.services.context import ServiceContext
 if TYPE_CHECKING:
     from branchdesk.services.printing import PrintedDocument
 
+#: The events after which a booked visit has taken place (the work was done).
+DONE_EVENTS = frozenset({"resolve", "resolve_by_incident", "close"})
 #: The events that change a case's place in the book.
 BOOK_EVENTS = frozenset(
-    {"received", "reschedule_appointment", "record_missed_appointment", "cancel"}
+    {"received", "reschedule_appointment", "record_missed_appointment", "cancel", *DONE_EVENTS}
 )
 
 
@@ -73,6 +75,13 @@ def on_event(
     would double-book its staff member raises ValidationError: the event is not
     recorded."""
     if event.kind not in BOOK_EVENTS or case.appointment is None:
+        return
+    if event.kind in DONE_EVENTS:
+        conn.execute(
+            update(appointments)
+            .where(appointments.c.case_id == case_id, appointments.c.status == "booked")
+            .values(status="done")
+        )
         return
     if event.kind == "cancel":
         conn.execute(

@@ -1,9 +1,9 @@
 """A week of the demo branch's appointment book: home visits by three technicians from
 three working days ago to four days ahead, booked through the real intake (so the book,
 its conflict rule and the reminders hold them exactly as a clerk's bookings), with a few
-of the past ones missed and some of those rescheduled. The bulk demo writer does not
-book appointments; this gives the book, the workbench's reminder and the dashboard's
-missed-appointment figures something to show."""
+of the past ones missed and some of those rescheduled, the others visited and resolved.
+The bulk demo writer does not book appointments; this gives the book, the workbench's
+reminder and the dashboard's missed-appointment figures something to show."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from branchdesk.domain.model import Appointment, IntakeForm
 from branchdesk.persistence.schema import outbox
 from branchdesk.services import appointments, cases
 from branchdesk.services.context import ServiceContext
-from branchdesk.services.demo_stories import Words, customer
+from branchdesk.services.demo_stories import CLERKS, HANDLERS, Words, customer
 
 TECHNICIANS = ("王师傅", "李师傅", "张师傅")
 SLOTS = (time(9, 0), time(10, 30), time(14, 0), time(15, 30))
@@ -30,7 +30,8 @@ MISSED_SHARE = 0.25
 
 
 def book_demo_week(ctx: ServiceContext, *, actor: str, seed: int) -> int:
-    """Book the demo week; returns how many appointments were booked."""
+    """Book the demo week at the counter (the demo's clerks); returns how many
+    appointments were booked. `actor` is who asked for the demo data."""
     rng = random.Random(seed * 7_919 + 17)
     words = Words()
     real_clock = ctx.clock
@@ -49,15 +50,20 @@ def book_demo_week(ctx: ServiceContext, *, actor: str, seed: int) -> int:
                     start = datetime.combine(day, slot, tzinfo=ctx.tz)
                     # Booked the working day before, at the counter.
                     _at(ctx, real_clock, min(real_clock(), start - timedelta(hours=20)))
-                    number = _book(ctx, actor, rng, words, staff, start)
+                    clerk = rng.choice(CLERKS)
+                    number = _book(ctx, clerk, rng, words, staff, start)
                     booked += 1
-                    if day < today and rng.random() < MISSED_SHARE:
+                    if day >= today:
+                        continue
+                    if rng.random() < MISSED_SHARE:
                         _at(ctx, real_clock, start + timedelta(hours=2))
                         appointments.record_missed(
-                            ctx, number=number, actor=actor, note="上门时家中无人"
+                            ctx, number=number, actor=clerk, note="上门时家中无人"
                         )
                         if rng.random() < 0.5:
-                            _reschedule(ctx, actor, number, staff, ahead, rng)
+                            _reschedule(ctx, clerk, number, staff, ahead, rng)
+                    else:
+                        _visit(ctx, real_clock, number, clerk, rng.choice(HANDLERS), start)
     finally:
         ctx.clock = real_clock
         # Demo data is never sent to headquarters: the intakes' outbox rows go again
@@ -65,6 +71,27 @@ def book_demo_week(ctx: ServiceContext, *, actor: str, seed: int) -> int:
         with ctx.db.write() as conn:
             conn.execute(delete(outbox).where(outbox.c.seq > queued))
     return booked
+
+
+def _visit(
+    ctx: ServiceContext,
+    real_clock: Callable[[], datetime],
+    number: str,
+    clerk: str,
+    handler: str,
+    start: datetime,
+) -> None:
+    """A kept visit: acknowledged and handed to a handler the day before, the work
+    started at the door and the case resolved when the technician leaves."""
+    steps = (
+        (start - timedelta(hours=19), clerk, "acknowledge", {}),
+        (start - timedelta(hours=18), clerk, "assign", {"to": handler}),
+        (start, handler, "start_work", {}),
+        (start + timedelta(minutes=70), handler, "resolve", {"result": "已上门办理完成"}),
+    )
+    for moment, who, action, params in steps:
+        _at(ctx, real_clock, moment)
+        cases.act(ctx, number=number, action=action, params=params, actor=who)
 
 
 def _at(ctx: ServiceContext, real_clock: Callable[[], datetime], moment: datetime) -> None:

@@ -1,5 +1,6 @@
 """What escalation follow-up records beside a case event, in the event's own
-transaction (called by `recording.record` for every event): a closure schedules its
+transaction (called by `recording.record` for every event): the appointment book
+follows its case (booked, moved, missed, cancelled, done), a closure schedules its
 return visit, a reopening cancels a pending one (and links the visit that led to it),
 a link to an incident puts the case on the incident's list. Whichever way the event
 came in (desktop, command line, HQ instruction), the follow-up tables agree with it."""
@@ -15,10 +16,11 @@ from branchdesk.services.context import ServiceContext
 def after_event(
     ctx: ServiceContext, conn: Connection, *, case_id: int, case: CaseSnapshot, event: CaseEvent
 ) -> None:
-    if event.kind in ("received", "reschedule_appointment", "record_missed_appointment", "cancel"):
+    if case.appointment is not None:
         from branchdesk.services import appointments
 
-        appointments.on_event(ctx, conn, case_id=case_id, case=case, event=event)
+        if event.kind in appointments.BOOK_EVENTS:
+            appointments.on_event(ctx, conn, case_id=case_id, case=case, event=event)
     if event.kind == "answer":
         from branchdesk.services import faq
 

@@ -197,6 +197,10 @@
         <translation>已取消</translation>
     </message>
     <message>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
         <source>(nobody named)</source>
         <translation>（未指定）</translation>
     </message>

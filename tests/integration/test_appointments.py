@@ -216,3 +216,18 @@ def test_due_soon_lists_what_starts_within_the_hour(branch: Branch) -> None:
     branch.clock.advance(minutes=40)  # 10:10: the 11:00 one is now within the hour
     assert len(appointments.due_soon(ctx, actor="H201")) == 1
     assert appointments.due_soon(ctx, actor="H201")[0].staff == "李师傅"
+
+
+def test_a_visit_is_done_once_the_case_is_resolved(branch: Branch) -> None:
+    ctx = branch.ctx
+    number = book(branch, at(9), at(10))
+    for action, params in (
+        ("acknowledge", {}),
+        ("assign", {"to": "H201"}),
+        ("start_work", {}),
+        ("resolve", {"result": "已上门安装完成"}),
+    ):
+        cases.act(ctx, number=number, action=action, params=params, actor="A001")
+    (entry,) = appointments.day_book(ctx, DAY, actor="H201")
+    assert entry.status == "done"
+    assert appointments.reminders(ctx, DAY, actor="H201") == []  # nothing left to keep
