@@ -83,7 +83,7 @@ def _visit(
 ) -> None:
     """A kept visit: acknowledged and handed to a handler the day before, the work
     started at the door and the case resolved when the technician leaves."""
-    steps = (
+    steps: tuple[tuple[datetime, str, str, dict[str, str]], ...] = (
         (start - timedelta(hours=19), clerk, "acknowledge", {}),
         (start - timedelta(hours=18), clerk, "assign", {"to": handler}),
         (start, handler, "start_work", {}),
