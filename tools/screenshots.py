@@ -34,39 +34,16 @@ def settle(app: QApplication, rounds: int = 40) -> None:
 
 
 def shoot_appointment_book(app: QApplication, ctx: ServiceContext, window: MainWindow) -> None:
-    """Tomorrow's appointment book: visits booked for two technicians and the counter,
-    one of them recorded as missed."""
-    from datetime import datetime, time, timedelta
+    """The demo's appointment book on the last working day before today: the three
+    technicians' visits, some of them missed."""
+    from datetime import timedelta
 
-    from branchdesk.domain.model import Appointment, Customer, IntakeForm
-    from branchdesk.services import appointments, cases
     from ui import i18n
     from ui.appointment_book import AppointmentBookPanel
 
-    tomorrow = ctx.now().astimezone(ctx.tz).date() + timedelta(days=1)
-    # (category, service, start, minutes, who, customer, address)
-    visits = (
-        ("broadband_install", "宽带上门安装", (9, 0), 90, "王师傅", "陈美玲", "体育西路 10 号"),
-        ("fault_repair", "宽带故障维修", (11, 0), 60, "王师傅", "黄志明", "天河北路 233 号 807"),
-        ("relocation", "宽带移机", (14, 30), 120, "王师傅", "林晓东", "林和西路 9 号 2103"),
-        ("broadband_install", "宽带上门安装", (9, 30), 90, "李师傅", "周婷", "石牌东路 58 号 601"),
-        ("fault_repair", "宽带故障维修", (13, 0), 60, "李师傅", "吴建国", "员村二横路 12 号 302"),
-        ("sim_replacement", "补换卡", (10, 0), 30, "刘志强", "郑丽华", None),
-    )
-    numbers = []
-    for sub, service, (hour, minute), minutes, staff, name, address in visits:
-        start = datetime.combine(tomorrow, time(hour, minute), ctx.tz)
-        end = start + timedelta(minutes=minutes)
-        form = IntakeForm(
-            kind="service_request",
-            channel="walk_in",
-            category=f"service_request/{sub}",
-            customer=Customer(name=name, phone="13912345678", address=address),
-            summary=service,
-            appointment=Appointment(service, start, end, staff=staff),
-        )
-        numbers.append(cases.intake(ctx, form=form, actor="A001").case.number)
-    appointments.record_missed(ctx, number=numbers[1], actor="A001", note="家中无人")
+    tomorrow = ctx.now().astimezone(ctx.tz).date() - timedelta(days=1)
+    while not ctx.calendar.is_working_day(tomorrow):
+        tomorrow -= timedelta(days=1)
     for lang in ("zh_CN", "en"):
         i18n.set_language(lang)
         desk = window.desks.show_desk("appointments")
@@ -207,11 +184,23 @@ def main() -> int:
         settle(app, 40)
         for lang in ("zh_CN", "en"):
             i18n.set_language(lang)
-            for key in ("archive", "ledger", "incidents", "visits"):
+            for key in ("archive", "ledger", "incidents", "visits", "dashboard"):
                 desk = window.desks.show_desk(key)
                 assert desk is not None, key
                 settle(app, 300)
+                if key == "dashboard":
+                    from ui.dashboard import DashboardPanel
+
+                    panel = desk.findChild(DashboardPanel)
+                    assert panel is not None
+                    while panel.working or panel.report is None:  # its own database thread
+                        settle(app, 5)
+                    settle(app, 60)
                 desk.grab().save(str(OUT / f"desk_{key}.{lang}.png"))
+                if key == "dashboard":
+                    panel.tabs.setCurrentWidget(panel.pages["staff"])
+                    settle(app, 60)
+                    desk.grab().save(str(OUT / f"desk_dashboard_staff.{lang}.png"))
                 desk.close()
                 settle(app, 20)
         i18n.set_language("zh_CN")
