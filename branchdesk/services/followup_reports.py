@@ -21,9 +21,10 @@ from branchdesk.services.context import ServiceContext
 from branchdesk.services.recording import write_audit
 
 
-def _request(
+def report_request(
     ctx: ServiceContext, conn: Connection, who: Principal, lang: str | None
 ) -> ReportRequest:
+    """The letterhead, words, printer and names every manager's report is printed with."""
     settings = read_settings(conn)
     language = resolve_language(lang or str(settings.get("branch.language", "zh_CN")))
     return ReportRequest(
@@ -48,7 +49,7 @@ def ledger_pdf(
     entries = supervision.ledger(ctx, actor=actor, supervisor=supervisor)
     with ctx.db.write() as conn:
         who = authorize(ctx, conn, actor, "ledger.read")
-        request = _request(ctx, conn, who, lang)
+        request = report_request(ctx, conn, who, lang)
         write_audit(
             ctx,
             conn,
@@ -67,7 +68,7 @@ def incident_report_pdf(
     with ctx.db.write() as conn:
         who = authorize(ctx, conn, actor, "incident.read")
         detail = incidents.detail_in(conn, number)
-        request = _request(ctx, conn, who, lang)
+        request = report_request(ctx, conn, who, lang)
         write_audit(
             ctx,
             conn,

@@ -10,17 +10,14 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from branchdesk.documents.model import Letterhead
 from branchdesk.documents.quality_report import QualityReportRequest, render_quality_report
-from branchdesk.documents.texts import Texts
 from branchdesk.domain.errors import FieldError, ValidationError
 from branchdesk.domain.model import CaseKind, Grade
-from branchdesk.i18n import resolve_language
 from branchdesk.persistence.schema import staff
-from branchdesk.services import quality, supervision
+from branchdesk.services import quality
 from branchdesk.services.access import Principal, authorize
-from branchdesk.services.branch import branch_logo, read_settings
 from branchdesk.services.context import ServiceContext
+from branchdesk.services.followup_reports import report_request
 from branchdesk.services.quality import QualityFilter, QualityReport
 from branchdesk.services.recording import write_audit
 
@@ -76,20 +73,9 @@ def print_request(
     lang: str | None,
     where: QualityFilter,
 ) -> QualityReportRequest:
-    settings = read_settings(conn)
-    language = resolve_language(lang or str(settings.get("branch.language", "zh_CN")))
+    base = report_request(ctx, conn, who, lang)
     return QualityReportRequest(
-        branch=Letterhead(
-            name=str(settings.get("branch.name", "")),
-            address=str(settings.get("branch.address", "")),
-            phone=str(settings.get("branch.phone", "")),
-            logo_png=branch_logo(settings),
-        ),
-        texts=Texts(language, ctx.tz),
-        printed_at=ctx.now(),
-        printed_by=f"{who.staff_no} {who.name}",
-        staff=supervision.staff_names(conn),
-        catalogue=ctx.catalogue,
+        **{f.name: getattr(base, f.name) for f in dataclasses.fields(base)},
         where=where,
         repeat_days=REPEAT_DAYS,
     )

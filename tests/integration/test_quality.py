@@ -185,7 +185,7 @@ def test_every_figure_opens_as_its_cases(figures: Branch) -> None:
         )
 
 
-def _service_request(branch: Branch, start: datetime) -> str:
+def service_request(branch: Branch, start: datetime) -> str:
     form = complaint_form(
         kind="service_request",
         category="service_request/broadband_install",
@@ -195,13 +195,16 @@ def _service_request(branch: Branch, start: datetime) -> str:
     return cases.intake(branch.ctx, form=form, actor="A001").case.number
 
 
-def test_appointments_incidents_and_return_visits(branch: Branch, surveyor: str) -> None:  # noqa: F811
+def build_extras(branch: Branch, surveyor_no: str) -> dict[str, str]:
+    """In the test week: a service request whose visit was missed then moved, one kept,
+    one after the week; a complaint linked to an outage; a major complaint closed and
+    its return visit scored 5 (the report tests use them too). Case numbers by role."""
     ctx = branch.ctx
     branch.clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=TZ))
     # Missed on Wed, then rescheduled to Thu: due once, missed once, rescheduled once.
-    missed = _service_request(branch, datetime(2026, 11, 25, 9, 0, tzinfo=TZ))
-    kept = _service_request(branch, datetime(2026, 11, 27, 10, 0, tzinfo=TZ))
-    _service_request(branch, datetime(2026, 12, 2, 10, 0, tzinfo=TZ))  # after the period
+    missed = service_request(branch, datetime(2026, 11, 25, 9, 0, tzinfo=TZ))
+    kept = service_request(branch, datetime(2026, 11, 27, 10, 0, tzinfo=TZ))
+    service_request(branch, datetime(2026, 12, 2, 10, 0, tzinfo=TZ))  # after the period
     outage = incidents.create_incident(
         ctx, draft(started_at=ctx.now() - timedelta(minutes=20)), actor=MANAGER
     )
@@ -218,11 +221,18 @@ def test_appointments_incidents_and_return_visits(branch: Branch, surveyor: str)
         actor="A001",
     )
     visited = closed_case(branch)  # a major complaint: its return visit is due
-    (visit,) = return_visits.visits_of(ctx, visited, actor=surveyor)
+    (visit,) = return_visits.visits_of(ctx, visited, actor=surveyor_no)
     return_visits.record_outcome(
-        ctx, visit_id=visit.id, outcome=Outcome(True, 5, True, "满意"), actor=surveyor
+        ctx, visit_id=visit.id, outcome=Outcome(True, 5, True, "满意"), actor=surveyor_no
     )
     branch.clock.set(datetime(2026, 11, 30, 12, 0, tzinfo=TZ))
+    return {"missed": missed, "kept": kept, "linked": linked, "visited": visited}
+
+
+def test_appointments_incidents_and_return_visits(branch: Branch, surveyor: str) -> None:  # noqa: F811
+    ctx = branch.ctx
+    made = build_extras(branch, surveyor)
+    missed, kept, linked, visited = made["missed"], made["kept"], made["linked"], made["visited"]
 
     r = quality.report(ctx, since=SINCE, until=UNTIL, actor=MANAGER)
     assert r.appointments == Appointments(due=2, missed=1, rescheduled=1)

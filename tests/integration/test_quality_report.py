@@ -8,23 +8,20 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
 from branchdesk.domain.errors import ValidationError
-from branchdesk.domain.model import Appointment, Customer
 from branchdesk.domain.permissions import PermissionDenied
-from branchdesk.domain.return_visits import Outcome
-from branchdesk.services import appointments, audit, cases, incidents, return_visits
+from branchdesk.services import audit
 from branchdesk.services.quality import QualityFilter
 from branchdesk.services.quality_reports import month_period, quality_report_pdf
-from tests.conftest import TZ, Branch, complaint_form
-from tests.integration.test_incidents import draft
+from tests.conftest import TZ, Branch
+from tests.integration.test_quality import build_extras, build_figures
 from tests.integration.test_return_visits import closed_case, surveyor  # noqa: F401
 
 HANDLER, MANAGER = "H201", "M301"
@@ -64,65 +61,10 @@ def pages_png(pdf: bytes, folder: Path, name: str) -> list[Path]:
     return paths
 
 
-def _act(branch: Branch, number: str, action: str, params: dict[str, Any] | None = None) -> None:
-    actor = MANAGER if action in ("close", "reopen") else "A001"
-    cases.act(branch.ctx, number=number, action=action, params=params or {}, actor=actor)
-
-
-def _intake(branch: Branch, at: datetime, phone: str, service_number: str) -> str:
-    branch.clock.set(at)
-    customer = Customer(name="张三", phone=phone, service_number=service_number)
-    return cases.intake(
-        branch.ctx, form=complaint_form(customer=customer), actor="A001"
-    ).case.number
-
-
 @pytest.fixture
 def week(branch: Branch) -> Branch:
     """The week of Mon 23 to Sun 29 November 2026 (the quality figures' own test week)."""
-    # D: before the period, never acknowledged, still open (backlog 9d14h, overdue).
-    _intake(branch, datetime(2026, 11, 20, 10, 0, tzinfo=TZ), "13700000000", "KD0300000000")
-    # A: ack +2h; paused 5h; reply 4h net; feedback 4; closed 5h net.
-    a = _intake(branch, datetime(2026, 11, 25, 9, 30, tzinfo=TZ), "13812345678", "KD0200012345")
-    branch.clock.advance(hours=2)
-    _act(branch, a, "acknowledge")
-    branch.clock.advance(hours=1)
-    _act(branch, a, "pause", {"reason": "等待客户提供资料"})
-    branch.clock.advance(hours=5)
-    _act(branch, a, "resume")
-    branch.clock.advance(hours=1)
-    for action, params in WORK:
-        _act(branch, a, action, params)
-    _act(branch, a, "reply_customer", {"channel": "phone", "summary": "已告知处理进展"})
-    _act(branch, a, "resolve", {"result": "已增设室内分布系统"})
-    _act(branch, a, "record_feedback", {"satisfied": "yes", "score": 4})
-    branch.clock.advance(hours=1)
-    _act(branch, a, "close")
-    # B (A's service number: a repeat): ack 1h; reply 2h; feedback 2, closed, reopened,
-    # feedback 5, closed again 6h after receipt.
-    b = _intake(branch, datetime(2026, 11, 26, 9, 0, tzinfo=TZ), "13900001111", "KD0200012345")
-    branch.clock.advance(hours=1)
-    _act(branch, b, "acknowledge")
-    branch.clock.advance(hours=1)
-    for action, params in WORK:
-        _act(branch, b, action, params)
-    _act(branch, b, "resolve", {"result": "已优化"})
-    _act(branch, b, "record_feedback", {"satisfied": "no", "score": 2})
-    branch.clock.advance(hours=1)
-    _act(branch, b, "close")
-    branch.clock.advance(hours=1)
-    _act(branch, b, "reopen", {"reason": "客户仍反映信号弱"})
-    branch.clock.advance(hours=1)
-    for action, params in WORK[2:]:
-        _act(branch, b, action, params)
-    _act(branch, b, "resolve", {"result": "再次优化后恢复"})
-    _act(branch, b, "record_feedback", {"satisfied": "yes", "score": 5})
-    branch.clock.advance(hours=1)
-    _act(branch, b, "close")
-    # C (A's phone: a repeat): untouched, open at period end, two deadlines missed.
-    _intake(branch, datetime(2026, 11, 27, 10, 0, tzinfo=TZ), "13812345678", "KD0200099999")
-    branch.clock.set(datetime(2026, 11, 30, 12, 0, tzinfo=TZ))
-    return branch
+    return build_figures(branch)
 
 
 def test_the_week_in_chinese(week: Branch, tmp_path: Path) -> None:
@@ -248,42 +190,9 @@ def test_the_filter_and_the_months(week: Branch) -> None:
     assert [e.field for e in refused.value.errors] == ["category", "quality_staff"]
 
 
-def _service_request(branch: Branch, start: datetime) -> str:
-    form = complaint_form(
-        kind="service_request",
-        category="service_request/broadband_install",
-        remedy="",
-        appointment=Appointment("宽带上门安装", start, start + timedelta(hours=1), staff="王师傅"),
-    )
-    return cases.intake(branch.ctx, form=form, actor="A001").case.number
-
-
 def test_appointments_incidents_and_return_visits(branch: Branch, surveyor: str) -> None:  # noqa: F811
     ctx = branch.ctx
-    branch.clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=TZ))
-    missed = _service_request(branch, datetime(2026, 11, 25, 9, 0, tzinfo=TZ))
-    _service_request(branch, datetime(2026, 11, 27, 10, 0, tzinfo=TZ))
-    outage = incidents.create_incident(
-        ctx, draft(started_at=ctx.now() - timedelta(minutes=20)), actor=MANAGER
-    )
-    linked = cases.intake(ctx, form=complaint_form(), actor="A001").case.number
-    incidents.link_case(ctx, incident=outage.number, number=linked, actor="A001")
-    branch.clock.set(datetime(2026, 11, 25, 11, 0, tzinfo=TZ))
-    appointments.record_missed(ctx, number=missed, actor="A001", note="家中无人")
-    appointments.reschedule(
-        ctx,
-        number=missed,
-        start=datetime(2026, 11, 26, 14, 0, tzinfo=TZ),
-        end=datetime(2026, 11, 26, 15, 0, tzinfo=TZ),
-        reason="客户改约",
-        actor="A001",
-    )
-    visited = closed_case(branch)
-    (visit,) = return_visits.visits_of(ctx, visited, actor=surveyor)
-    return_visits.record_outcome(
-        ctx, visit_id=visit.id, outcome=Outcome(True, 5, True, "满意"), actor=surveyor
-    )
-    branch.clock.set(datetime(2026, 11, 30, 12, 0, tzinfo=TZ))
+    build_extras(branch, surveyor)
     text = flat(quality_report_pdf(ctx, actor=MANAGER, since=SINCE, until=UNTIL, lang="zh_CN"))
     has(
         text,
