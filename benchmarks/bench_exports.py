@@ -98,11 +98,11 @@ class _Sampler:
 
 def one_run(data: Path, fmt: str, out_dir: Path) -> dict[str, Any]:
     """In this (fresh) process: export every case of the branch once."""
-    from branchdesk.services import exports
+    from branchdesk.services import export_files, exports
 
     writer = "openpyxl" if fmt == "openpyxl" else "branchdesk"
     if writer == "openpyxl":
-        exports._XlsxSink = _OpenpyxlSink  # type: ignore[assignment,misc]
+        export_files._XlsxSink = _OpenpyxlSink  # type: ignore[assignment,misc]
         fmt = "xlsx"
     ctx, _clock = bs.open_dataset(data)
     target = out_dir / f"cases.{fmt}"

@@ -19,7 +19,7 @@ from branchdesk.domain.errors import ValidationError
 from branchdesk.domain.model import Customer
 from branchdesk.domain.permissions import PermissionDenied
 from branchdesk.persistence.schema import audit_log
-from branchdesk.services import cases, exports, staff
+from branchdesk.services import cases, export_files, exports, staff
 from branchdesk.services.exports import CaseSelection, ExportCancelled
 from tests.conftest import TZ, Branch, activate, complaint_form
 
@@ -534,7 +534,7 @@ def test_figure_table(people: Branch, out: Path) -> None:
 def test_xlsx_beyond_a_sheets_rows_continues_on_the_next_sheet(
     people: Branch, out: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)  # Excel's is 1,048,575 (+ header)
+    monkeypatch.setattr(export_files, "XLSX_MAX_ROWS", 2)  # Excel's is 1,048,575 (+ header)
     numbers = _cases(people)
     target = out / "cases.xlsx"
     result = exports.export_cases(
