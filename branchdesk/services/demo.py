@@ -355,9 +355,11 @@ def generate_demo(
     days: int = 365,
     progress: Progress | None = None,
     staff_password: str | None = None,
+    appointments: bool = True,
 ) -> DemoResult:
     """Add `cases` demo cases received over the last `days`. Written in chunks of
-    one transaction each; `progress` returning False stops after the current chunk."""
+    one transaction each; `progress` returning False stops after the current chunk.
+    `appointments`: also book a week of visits (demo_appointments), beyond `cases`."""
     rng = random.Random(seed)
     now = ctx.now()
     with ctx.db.write() as conn:
@@ -414,5 +416,7 @@ def generate_demo(
     # The bulk writer bypasses closing's own scheduling: the last days' closed cases
     # get their return visits as a real closure would have given them.
     return_visits.schedule_missing(ctx, actor=actor)
-    booked = 0 if cancelled else demo_appointments.book_demo_week(ctx, actor=actor, seed=seed)
+    booked = 0
+    if appointments and not cancelled:
+        booked = demo_appointments.book_demo_week(ctx, actor=actor, seed=seed)
     return DemoResult(cases=done, events=events_total, cancelled=cancelled, appointments=booked)

@@ -81,7 +81,8 @@ def held(branch: Branch) -> Iterator[HeldWorker]:
 
 
 def with_demo(branch: Branch, count: int) -> None:
-    demo.generate_demo(branch.ctx, cases=count, actor="A001")
+    """Exactly `count` cases (no week of appointments on top)."""
+    demo.generate_demo(branch.ctx, cases=count, actor="A001", appointments=False)
 
 
 def new_complaint(ctx: ServiceContext) -> CaseView:
