@@ -14,15 +14,14 @@ from datetime import datetime
 from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
 from reportlab.platypus import Flowable, Spacer  # type: ignore[import-untyped]
 
-from branchdesk.documents.base import Sheet, build_pdf, letterhead, printed_line, reprint_marker
-from branchdesk.documents.model import A4_SIZE, MM, ROLL_WIDTH, DocumentError, Paper
-from branchdesk.documents.pdf import QrCode, Rule, Styles, make_styles, para
+from branchdesk.documents.base import Sheet, letterhead, printed_line, reprint_marker
+from branchdesk.documents.model import MM, DocumentError
+from branchdesk.documents.pdf import QrCode, Rule, Styles, para
+from branchdesk.documents.receipt import render_slip
 from branchdesk.domain.model import CaseState
 
 #: What to bring, in order (doc.appointment.bring.<n>).
 BRING = 3
-ROLL_MARGIN = 4 * MM
-A4_MARGIN = 20 * MM
 
 
 def _slot(sheet: Sheet) -> tuple[dict[str, object], datetime, datetime]:
@@ -96,27 +95,7 @@ def content(sheet: Sheet, styles: Styles, width: float, qr_size: float) -> list[
     return flow
 
 
-def _height(flowables: list[Flowable], width: float) -> float:
-    """How tall the flowables stand in a frame `width` wide, spacing included."""
-    total = 0.0
-    for f in flowables:
-        total += f.wrap(width, 1e6)[1] + f.getSpaceBefore() + f.getSpaceAfter()
-    return total
-
-
 def render_appointment_confirmation(sheet: Sheet) -> bytes:
-    title = f"{sheet.texts('doc.title.appointment_confirmation')} {sheet.view.case.number}"
-    if sheet.request.paper is Paper.ROLL_80MM:
-        width = ROLL_WIDTH - 2 * ROLL_MARGIN
-        styles = make_styles(8.5)
-        flow = content(sheet, styles, width, qr_size=24 * MM)
-        # A roll has no page length: the page is cut to the content (with a little
-        # slack, since measuring and laying out round differently).
-        height = _height(flow, width) + 2 * ROLL_MARGIN + 4 * MM
-        margins = (ROLL_MARGIN, ROLL_MARGIN, ROLL_MARGIN, ROLL_MARGIN)
-        return build_pdf(flow, (ROLL_WIDTH, height), margins, title=title)
-    width = A4_SIZE[0] - 2 * A4_MARGIN
-    styles = make_styles(11)
-    flow = content(sheet, styles, width, qr_size=30 * MM)
-    margins = (A4_MARGIN, A4_MARGIN, 15 * MM, 15 * MM)
-    return build_pdf(flow, A4_SIZE, margins, title=title)
+    return render_slip(
+        sheet, "doc.title.appointment_confirmation", content, qr_roll=24 * MM, qr_a4=30 * MM
+    )

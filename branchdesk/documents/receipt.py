@@ -4,6 +4,8 @@ page is exactly as long as its content; on A4 it is one ordinary page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from reportlab.platypus import Flowable, Spacer  # type: ignore[import-untyped]
 
 from branchdesk.documents.base import Sheet, build_pdf, letterhead, printed_line, reprint_marker
@@ -86,6 +88,9 @@ def content(sheet: Sheet, styles: Styles, width: float, qr_size: float) -> list[
     return flow
 
 
+Content = Callable[[Sheet, Styles, float, float], list[Flowable]]
+
+
 def _height(flowables: list[Flowable], width: float) -> float:
     """How tall the flowables stand in a frame `width` wide, spacing included."""
     total = 0.0
@@ -94,19 +99,25 @@ def _height(flowables: list[Flowable], width: float) -> float:
     return total
 
 
-def render_receipt(sheet: Sheet) -> bytes:
-    title = f"{sheet.texts('doc.title.receipt')} {sheet.view.case.number}"
+def render_slip(
+    sheet: Sheet, title_key: str, make: Content, *, qr_roll: float, qr_a4: float
+) -> bytes:
+    """A receipt-like slip on the sheet's paper: the 80 mm roll (the page as long as
+    its content) or A4. `make(sheet, styles, width, qr_size)` gives the content."""
+    title = f"{sheet.texts(title_key)} {sheet.view.case.number}"
     if sheet.request.paper is Paper.ROLL_80MM:
         width = ROLL_WIDTH - 2 * ROLL_MARGIN
-        styles = make_styles(8.5)
-        flow = content(sheet, styles, width, qr_size=28 * MM)
+        flow = make(sheet, make_styles(8.5), width, qr_roll)
         # A roll has no page length: measure the content and cut the page to it (a
         # little slack, since measuring and laying out round differently).
         height = _height(flow, width) + 2 * ROLL_MARGIN + 4 * MM
         margins = (ROLL_MARGIN, ROLL_MARGIN, ROLL_MARGIN, ROLL_MARGIN)
         return build_pdf(flow, (ROLL_WIDTH, height), margins, title=title)
     width = A4_SIZE[0] - 2 * A4_MARGIN
-    styles = make_styles(11)
-    flow = content(sheet, styles, width, qr_size=32 * MM)
+    flow = make(sheet, make_styles(11), width, qr_a4)
     margins = (A4_MARGIN, A4_MARGIN, 15 * MM, 15 * MM)
     return build_pdf(flow, A4_SIZE, margins, title=title)
+
+
+def render_receipt(sheet: Sheet) -> bytes:
+    return render_slip(sheet, "doc.title.receipt", content, qr_roll=28 * MM, qr_a4=32 * MM)
