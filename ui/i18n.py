@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QLocale, QObject, QTranslator, Signal
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal
 
 from branchdesk import i18n as messages
 from branchdesk.domain.errors import DomainError, ValidationError
@@ -17,6 +17,7 @@ from branchdesk.resources_access import resource
 LANGUAGES = messages.LANGUAGES  # ("zh_CN", "en")
 _current = "zh_CN"
 _translator: QTranslator | None = None
+_qt_translator: QTranslator | None = None  # Qt's own words
 
 
 class _Notifier(QObject):
@@ -36,18 +37,25 @@ def current() -> str:
 
 def set_language(lang: str) -> None:
     """Use `lang` for every window from now on (QEvent.LanguageChange reaches each one)."""
-    global _current, _translator
+    global _current, _translator, _qt_translator
     app = QCoreApplication.instance()
     lang = messages.resolve_language(lang)
     if app is not None:
-        if _translator is not None:
-            app.removeTranslator(_translator)
-            _translator = None
+        for old in (_translator, _qt_translator):
+            if old is not None:
+                app.removeTranslator(old)
+        _translator = _qt_translator = None
         # English is the source language; its file only carries plural forms.
         translator = QTranslator(app)
         if translator.load(str(qm_path(lang))):
             app.installTranslator(translator)
             _translator = translator
+        # Qt's own words (message-box buttons, the file dialog), shipped with PySide6.
+        qt_words = QTranslator(app)
+        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        if lang != "en" and qt_words.load(f"qtbase_{lang}", folder):
+            app.installTranslator(qt_words)
+            _qt_translator = qt_words
     _current = lang
     if lang == "zh_CN":
         QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))

@@ -73,6 +73,23 @@ def test_set_language_loads_the_built_translations(qapp: QApplication) -> None:
     assert close_text() == "关闭 (Esc)"
 
 
+def test_qts_own_words_follow_the_language(qapp: QApplication) -> None:
+    """Message-box buttons and the file dialog are Qt's words: Chinese with the rest."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def cancel_button() -> str:
+        box = QMessageBox(QMessageBox.Icon.Question, "", "", QMessageBox.StandardButton.Cancel)
+        button = box.button(QMessageBox.StandardButton.Cancel)
+        text = button.text() if button is not None else ""
+        box.deleteLater()
+        return text
+
+    i18n.set_language("zh_CN")
+    assert cancel_button() == "取消"
+    i18n.set_language("en")
+    assert cancel_button() == "Cancel"
+
+
 # --- the checks catch what they are for ------------------------------------------------
 
 SAMPLE_TS = """<?xml version="1.0" encoding="utf-8"?>
