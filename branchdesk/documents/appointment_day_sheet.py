@@ -12,13 +12,12 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors  # type: ignore[import-untyped]
-from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle  # type: ignore[import-untyped]
 
-from branchdesk.documents.base import build_pdf
+from branchdesk.documents.followup_reports import report_pdf
 from branchdesk.documents.fonts import FONT, register_fonts
 from branchdesk.documents.model import A4_SIZE, MM, Letterhead
-from branchdesk.documents.pdf import GREY, RULE, Rule, counting_canvas, logo, make_styles, para
+from branchdesk.documents.pdf import GREY, RULE, Rule, logo, make_styles, para
 from branchdesk.documents.texts import Texts
 from branchdesk.services.appointments import BookEntry
 
@@ -125,21 +124,12 @@ def render_day_sheet(sheet: DaySheet, *, lang: str, tz: ZoneInfo) -> bytes:
     )
     flow.append(table)
 
-    footer = f"{title}　{t('doc.printed', at=t.when(sheet.printed_at), by=sheet.printed_by)}"
-
-    def decorate(canvas: Canvas, page: int, pages: int) -> None:
-        canvas.saveState()
-        canvas.setFont(styles.small.fontName, styles.small.fontSize)
-        canvas.setFillColor(GREY)
-        canvas.drawString(MARGIN, 8 * MM, footer)
-        canvas.drawRightString(A4_SIZE[0] - MARGIN, 8 * MM, t("doc.page", page=page, pages=pages))
-        canvas.restoreState()
-
-    margins = (MARGIN, MARGIN, 12 * MM, 14 * MM)
-    return build_pdf(
+    return report_pdf(
         flow,
         A4_SIZE,
-        margins,
-        title=f"{title} {sheet.day.isoformat()}",
-        canvasmaker=counting_canvas(decorate),
+        title=title,
+        texts=t,
+        printed_at=sheet.printed_at,
+        printed_by=sheet.printed_by,
+        document_title=f"{title} {sheet.day.isoformat()}",
     )

@@ -75,11 +75,23 @@ def _head(r: ReportRequest, styles: Styles, title: str) -> list[Flowable]:
     return flow
 
 
-def _build(r: ReportRequest, flow: list[Flowable], size: tuple[float, float], title: str) -> bytes:
+def report_pdf(
+    flow: list[Flowable],
+    size: tuple[float, float],
+    *,
+    title: str,
+    texts: Texts,
+    printed_at: datetime,
+    printed_by: str,
+    document_title: str | None = None,
+) -> bytes:
+    """A manager's report or list on `size` paper, 14 mm margins, every page with
+    `title`, when and by whom it was printed, and "page n of m" in its footer.
+    `document_title` (default `title`) is the PDF's own title."""
     register_fonts()
     styles = make_styles(9)
-    t = r.texts
-    footer = f"{title}　{t('doc.printed', at=t.when(r.printed_at), by=r.printed_by)}"
+    t = texts
+    footer = f"{title}　{t('doc.printed', at=t.when(printed_at), by=printed_by)}"
 
     def decorate(canvas: Canvas, page: int, pages: int) -> None:
         canvas.saveState()
@@ -90,7 +102,19 @@ def _build(r: ReportRequest, flow: list[Flowable], size: tuple[float, float], ti
         canvas.restoreState()
 
     margins = (MARGIN, MARGIN, 12 * MM, 14 * MM)
-    return build_pdf(flow, size, margins, title=title, canvasmaker=counting_canvas(decorate))
+    return build_pdf(
+        flow,
+        size,
+        margins,
+        title=document_title or title,
+        canvasmaker=counting_canvas(decorate),
+    )
+
+
+def _build(r: ReportRequest, flow: list[Flowable], size: tuple[float, float], title: str) -> bytes:
+    return report_pdf(
+        flow, size, title=title, texts=r.texts, printed_at=r.printed_at, printed_by=r.printed_by
+    )
 
 
 def _table(

@@ -24,7 +24,6 @@ from reportlab.graphics.shapes import Drawing  # type: ignore[import-untyped]
 from reportlab.graphics.widgets.markers import makeMarker  # type: ignore[import-untyped]
 from reportlab.lib import colors  # type: ignore[import-untyped]
 from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
-from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 from reportlab.platypus import (  # type: ignore[import-untyped]
     Flowable,
     KeepTogether,
@@ -33,15 +32,13 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     TableStyle,
 )
 
-from branchdesk.documents.base import build_pdf
-from branchdesk.documents.followup_reports import GRID, ReportRequest
+from branchdesk.documents.followup_reports import GRID, ReportRequest, report_pdf
 from branchdesk.documents.fonts import FONT, register_fonts
 from branchdesk.documents.model import A4_SIZE, MM
 from branchdesk.documents.pdf import (
     GREY,
     Rule,
     Styles,
-    counting_canvas,
     heading,
     logo,
     make_styles,
@@ -642,17 +639,7 @@ class _Report:
         rows.append([t("doc.quality.row.total"), f"{total:,}"])
         head = [t("doc.quality.col.age"), t("doc.quality.col.cases")]
         table = self.table(head, rows, (0.22, 0.14))
-        side = Table([[chart, table]], colWidths=[WIDTH * 0.6, WIDTH * 0.4], hAlign="LEFT")
-        side.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ]
-            )
-        )
-        flow.append(side)
+        flow.append(_beside(chart, table))
         return flow
 
     def satisfaction(self) -> list[Flowable]:
@@ -682,17 +669,7 @@ class _Report:
         )
         head = [t("doc.quality.col.score"), *(name for name, _ in series)]
         table = self.table(head, rows, (0.12, 0.14, 0.14))
-        side = Table([[chart, table]], colWidths=[WIDTH * 0.6, WIDTH * 0.4], hAlign="LEFT")
-        side.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ]
-            )
-        )
-        flow.append(side)
+        flow.append(_beside(chart, table))
         return flow
 
     def _average(self, average: float | None) -> str:
@@ -860,23 +837,31 @@ class _Report:
         return flow
 
 
+def _beside(chart: Flowable, table: Flowable) -> Table:
+    """A chart on the left 60 % of the page, its table on the right."""
+    side = Table([[chart, table]], colWidths=[WIDTH * 0.6, WIDTH * 0.4], hAlign="LEFT")
+    side.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return side
+
+
 def render_quality_report(report: QualityReport, request: QualityReportRequest) -> bytes:
     """The quality report of `report`'s period as a PDF (A4 portrait, every page
     numbered, the title and who printed it in the footer)."""
     register_fonts()
-    t = request.texts
-    title = t("doc.quality.title")
     flow = _Report(report, request).story()
-    styles = make_styles(9)
-    footer = f"{title}　{t('doc.printed', at=t.when(request.printed_at), by=request.printed_by)}"
-
-    def decorate(canvas: Canvas, page: int, pages: int) -> None:
-        canvas.saveState()
-        canvas.setFont(styles.small.fontName, styles.small.fontSize)
-        canvas.setFillColor(GREY)
-        canvas.drawString(MARGIN, 8 * MM, footer)
-        canvas.drawRightString(A4_SIZE[0] - MARGIN, 8 * MM, t("doc.page", page=page, pages=pages))
-        canvas.restoreState()
-
-    margins = (MARGIN, MARGIN, 12 * MM, 14 * MM)
-    return build_pdf(flow, A4_SIZE, margins, title=title, canvasmaker=counting_canvas(decorate))
+    return report_pdf(
+        flow,
+        A4_SIZE,
+        title=request.texts("doc.quality.title"),
+        texts=request.texts,
+        printed_at=request.printed_at,
+        printed_by=request.printed_by,
+    )
