@@ -45,6 +45,8 @@ class _EventDialog(QDialog):
 
     recorded = Signal(object)  # CaseView
     failed = Signal(object)  # DomainError
+    #: Record the dialog's event (each dialog says which, with `_record`).
+    submit: Callable[[], None]
 
     def __init__(
         self, worker: DbWorker, staff_no: str, entry: BookEntry, parent: QWidget | None
@@ -68,9 +70,6 @@ class _EventDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         self.setMinimumWidth(480)
-
-    def submit(self) -> None:
-        raise NotImplementedError
 
     def _record(self, call: Callable[[ServiceContext], CaseView]) -> None:
         self._set_pending(True)
