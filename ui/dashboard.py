@@ -192,14 +192,17 @@ class DashboardPanel(QWidget):
         self.print_button.clicked.connect(self.print_report)
         self.export_button.clicked.connect(self.export_table)
 
-        self._fill_choices()
+        self.retranslate()  # the texts and the filter's choices
         self._set_period_dates()
         self.period.currentIndexChanged.connect(lambda _i: self._period_chosen())
         for edit in (self.since_edit, self.until_edit):
             edit.dateChanged.connect(lambda _d: self._dates_edited())
         for combo in (self.kind, self.category, self.grade, self.staff):
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.retranslate()
+        self.worker.run(
+            lambda c: {m.staff_no: m.name for m in staff.list_staff(c)},
+            on_done=self._staff_arrived,
+        )
         self.refresh()
 
     # ----------------------------------------------------------------- choices
@@ -212,11 +215,8 @@ class DashboardPanel(QWidget):
             combo: combo.currentData()
             for combo in (self.period, self.kind, self.category, self.grade, self.staff)
         }
-        blocked = [
-            c.blockSignals(True)
-            for c in (self.period, self.kind, self.category, self.grade, self.staff)
-        ]
-        del blocked
+        for combo in keep:
+            combo.blockSignals(True)
         self.period.clear()
         for code in self.PERIODS:
             self.period.addItem(self._period_name(code), code)
@@ -234,16 +234,29 @@ class DashboardPanel(QWidget):
         for category in catalogue.categories:
             indent = "" if category.parent is None else "    "
             self.category.addItem(indent + catalogue.label(category.code, lang), category.code)
-        self.staff.clear()
-        self.staff.addItem(self.tr("Everyone"), None)
-        self._staff_names.clear()
-        self._staff_names.update({m.staff_no: m.name for m in staff.list_staff(self._ctx)})
-        for number, name in self._staff_names.items():
-            self.staff.addItem(f"{number} {name}", number)
+        self._fill_staff()
         for combo, value in keep.items():
             index = combo.findData(value)
             combo.setCurrentIndex(max(0, index))
             combo.blockSignals(False)
+
+    def _fill_staff(self) -> None:
+        self.staff.clear()
+        self.staff.addItem(self.tr("Everyone"), None)
+        for number, name in self._staff_names.items():
+            self.staff.addItem(f"{number} {name}", number)
+
+    def _staff_arrived(self, names: dict[str, str]) -> None:
+        """Colleagues' names, read on the desk's database thread (not the UI's)."""
+        self._staff_names.clear()
+        self._staff_names.update(names)
+        chosen = self.staff.currentData()
+        self.staff.blockSignals(True)
+        self._fill_staff()
+        self.staff.setCurrentIndex(max(0, self.staff.findData(chosen)))
+        self.staff.blockSignals(False)
+        if self.report is not None:
+            self.figures.show(self.report)  # the staff tab with names
 
     def _period_name(self, code: str) -> str:
         return {
