@@ -409,8 +409,18 @@ def report(
         with ctx.db.read() as conn:
             other = _other_figures(ctx, conn, scope, p, complaints, since, until)
         durations, backlog, load, repeats = ends.result()
-    (deadlines, overdue, feedback, visits, by_category, by_week, by_month, linked) = other[:8]
-    booked, rescheduled = other[8:]
+    (
+        deadlines,
+        overdue,
+        feedback,
+        visits,
+        by_category,
+        by_week,
+        by_month,
+        linked,
+        booked,
+        rescheduled,
+    ) = other
     return QualityReport(
         since=since,
         until=until,
