@@ -101,11 +101,9 @@ def _panel_fill(ctx: Any, report: quality.QualityReport, out: Callable[[str], No
     from PySide6.QtWidgets import QApplication
 
     from ui.dashboard import DashboardPanel
-    from ui.worker import DbWorker
 
     app = QApplication.instance() or QApplication([])
-    worker = DbWorker(ctx)
-    panel = DashboardPanel(ctx, worker, ACTOR)
+    panel = DashboardPanel(ctx, ACTOR)
     panel.resize(1280, 820)
     panel.show()
     try:
@@ -114,7 +112,7 @@ def _panel_fill(ctx: Any, report: quality.QualityReport, out: Callable[[str], No
         )
     finally:
         panel.close()
-        worker.shutdown()
+        panel.worker.shutdown()
     return result
 
 

@@ -5,7 +5,7 @@ their weekly trend, staff, appointments). A tile, a bar, a point or a table row 
 the cases behind it; the report prints the same figures (Ctrl+P), and the table in
 front exports to XLSX or CSV (Ctrl+Shift+E).
 
-The figures come from `branchdesk.services.quality` (SQL), on the worker thread."""
+The figures come from `branchdesk.services.quality` (SQL), on a database thread of its own."""
 
 from __future__ import annotations
 
@@ -60,9 +60,7 @@ class DashboardPanel(QWidget):
 
     PERIODS = ("this_month", "last_month", "this_year", "last_year", "custom")
 
-    def __init__(
-        self, ctx: ServiceContext, worker: DbWorker, staff_no: str, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, ctx: ServiceContext, staff_no: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx, self._me = ctx, staff_no
         # Its own database thread: a year of figures at a million cases takes a minute

@@ -211,7 +211,7 @@ class ToolWindows(QObject):
         if key == "dashboard":
             from ui.dashboard import DashboardPanel
 
-            return DashboardPanel(self.ctx, self.worker, me, parent)
+            return DashboardPanel(self.ctx, me, parent)
         if key == "appointments":
             from ui.appointment_book import AppointmentBookPanel
 

@@ -26,7 +26,6 @@ from ui.dashboard import DashboardPanel
 from ui.dashboard_cases import SegmentCasesDialog
 from ui.dashboard_charts import FigurePage
 from ui.followup_table import ALARM_BACKGROUND
-from ui.worker import DbWorker
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
@@ -42,8 +41,8 @@ def settle(qtbot: QtBot, panel: DashboardPanel) -> None:
     drain(qtbot, panel.worker)
 
 
-def shown(qtbot: QtBot, branch: Branch, worker: DbWorker, staff_no: str = "M301") -> DashboardPanel:
-    panel = DashboardPanel(branch.ctx, worker, staff_no)
+def shown(qtbot: QtBot, branch: Branch, staff_no: str = "M301") -> DashboardPanel:
+    panel = DashboardPanel(branch.ctx, staff_no)
     qtbot.addWidget(panel)
     panel.resize(1280, 820)
     panel.show()
@@ -60,7 +59,7 @@ def tile(panel: DashboardPanel, key: str) -> str:
     return panel.tiles[key].text().split("\n")[0]
 
 
-def opened(qtbot: QtBot, panel: DashboardPanel, worker: DbWorker) -> SegmentCasesDialog:
+def opened(qtbot: QtBot, panel: DashboardPanel) -> SegmentCasesDialog:
     assert panel.dialogs, "no case list opened"
     dialog = panel.dialogs[-1]
     qtbot.waitUntil(lambda: dialog.rows.model.rowCount() > 0 or dialog.count.text() != "")
@@ -77,9 +76,8 @@ def test_the_month_at_a_glance_with_who_needs_help_first(
     qtbot: QtBot,
     qtmodeltester: Any,
     figures: Branch,
-    worker: DbWorker,
 ) -> None:
-    panel = shown(qtbot, figures, worker)
+    panel = shown(qtbot, figures)
     assert panel.period.currentData() == "this_month"
     assert panel.since_edit.date().toString("yyyy-MM-dd") == "2026-11-01"
     assert panel.until_edit.date().toString("yyyy-MM-dd") == "2026-11-30"
@@ -113,15 +111,14 @@ def test_the_month_at_a_glance_with_who_needs_help_first(
 def test_a_bar_and_a_row_open_their_cases_and_a_case_opens_in_the_workbench(
     qtbot: QtBot,
     figures: Branch,
-    worker: DbWorker,
 ) -> None:
-    panel = shown(qtbot, figures, worker)
+    panel = shown(qtbot, figures)
     backlog = panel.pages["backlog"]
     assert column(backlog, 1) == ["0", "0", "1", "1", "0", "0", "2"]  # the last: overdue now
     (series,) = backlog.views[0].chart().series()
     assert isinstance(series, QAbstractBarSeries)
     series.clicked.emit(2, series.barSets()[0])  # the 3–7 days bar: C
-    first = opened(qtbot, panel, worker)
+    first = opened(qtbot, panel)
     assert first.count.text() == "1 个案件"
     (c_number,) = numbers(first)
     # The overdue row of the table, by keyboard: C and D, newest first.
@@ -129,7 +126,7 @@ def test_a_bar_and_a_row_open_their_cases_and_a_case_opens_in_the_workbench(
     backlog.table.setFocus()
     backlog.table.setCurrentIndex(backlog.model.index(6, 0))
     qtbot.keyClick(backlog.table, Qt.Key.Key_Return)
-    overdue = opened(qtbot, panel, worker)
+    overdue = opened(qtbot, panel)
     assert overdue is not first
     assert numbers(overdue)[0] == c_number and len(numbers(overdue)) == 2
     # Phone numbers in the list are masked.
@@ -143,16 +140,15 @@ def test_a_bar_and_a_row_open_their_cases_and_a_case_opens_in_the_workbench(
     assert chosen.args == [numbers(overdue)[1]]
     # A tile opens its cases too: the repeat complaints B and C.
     panel.tiles["repeat"].click()
-    repeats = opened(qtbot, panel, worker)
+    repeats = opened(qtbot, panel)
     assert c_number in numbers(repeats) and len(numbers(repeats)) == 2
 
 
 def test_the_filter_and_the_period_narrow_every_figure(
     qtbot: QtBot,
     figures: Branch,
-    worker: DbWorker,
 ) -> None:
-    panel = shown(qtbot, figures, worker)
+    panel = shown(qtbot, figures)
     panel.staff.setCurrentIndex(panel.staff.findData("H201"))
     settle(qtbot, panel)
     assert (tile(panel, "complaints"), tile(panel, "overdue")) == ("2", "0")
@@ -177,8 +173,8 @@ def test_the_filter_and_the_period_narrow_every_figure(
     assert labels[0] == "2026-01" and labels[-1] == "2026-12" and len(labels) == 12
 
 
-def test_texts_follow_a_language_switch(qtbot: QtBot, figures: Branch, worker: DbWorker) -> None:
-    panel = shown(qtbot, figures, worker)
+def test_texts_follow_a_language_switch(qtbot: QtBot, figures: Branch) -> None:
+    panel = shown(qtbot, figures)
     assert panel.tabs.tabText(0) == "按时率"
     assert panel.tiles["complaints"].text().endswith("收到投诉")
     assert column(panel.pages["times"], 0)[0] == "至确认"
@@ -193,11 +189,11 @@ def test_texts_follow_a_language_switch(qtbot: QtBot, figures: Branch, worker: D
 
 
 def test_changes_while_the_figures_are_worked_out_run_once_more_with_the_latest(
-    qtbot: QtBot, figures: Branch, worker: DbWorker, monkeypatch: Any
+    qtbot: QtBot, figures: Branch, monkeypatch: Any
 ) -> None:
     from branchdesk.services import quality
 
-    panel = shown(qtbot, figures, worker)
+    panel = shown(qtbot, figures)
     asked: list[str | None] = []
     real = quality.report
 
@@ -217,15 +213,14 @@ def test_changes_while_the_figures_are_worked_out_run_once_more_with_the_latest(
 def test_a_handler_is_told_who_may_see_the_figures(
     qtbot: QtBot,
     figures: Branch,
-    worker: DbWorker,
 ) -> None:
-    panel = shown(qtbot, figures, worker, staff_no="H201")
+    panel = shown(qtbot, figures, staff_no="H201")
     assert panel.report is None
     assert i18n.word("label.Role", "manager") in panel.status.text()
 
 
 def test_the_table_in_front_and_a_figures_cases_export_and_the_report_previews(
-    qtbot: QtBot, figures: Branch, worker: DbWorker, tmp_path: Path, monkeypatch: Any
+    qtbot: QtBot, figures: Branch, tmp_path: Path, monkeypatch: Any
 ) -> None:
     from ui import export_dialog
     from ui.export_dialog import ExportTarget
@@ -237,7 +232,7 @@ def test_the_table_in_front_and_a_figures_cases_export_and_the_report_previews(
     )
     monkeypatch.setattr(export_dialog, "ask_target", lambda *_a, **_k: next(targets))
     monkeypatch.setattr(export_dialog, "notify", lambda _p, _t, text, **_k: said.append(text))
-    panel = shown(qtbot, figures, worker)
+    panel = shown(qtbot, figures)
     staff_page = panel.pages["staff"]
     panel.tabs.setCurrentWidget(staff_page)
     staff_page.table.setFocus()
@@ -259,7 +254,7 @@ def test_the_table_in_front_and_a_figures_cases_export_and_the_report_previews(
     milestones.table.setCurrentIndex(milestones.model.index(row, 0))
     milestones.table.setFocus()
     qtbot.keyClick(milestones.table, Qt.Key.Key_Return)
-    late = opened(qtbot, panel, worker)
+    late = opened(qtbot, panel)
     late.export()
     qtbot.waitUntil(lambda: len(said) == 2, timeout=10_000)
     with (tmp_path / "late.csv").open(encoding="utf-8-sig") as f:
