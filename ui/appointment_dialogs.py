@@ -45,7 +45,7 @@ class _EventDialog(QDialog):
 
     recorded = Signal(object)  # CaseView
     failed = Signal(object)  # DomainError
-    #: Record the dialog's event (each dialog says which, with `_record`).
+    # Record the dialog's event (each dialog says which, with `_record`).
     submit: Callable[[], None]
 
     def __init__(
