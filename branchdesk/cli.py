@@ -20,7 +20,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from branchdesk import (
     cli_accounts,
@@ -40,30 +39,21 @@ from branchdesk.bootstrap import (
     open_branch,
     resolve_data_dir,
 )
-from branchdesk.cli_accounts import ChainBroken, ask_password
+from branchdesk.cli_accounts import ask_password
+from branchdesk.cli_exit import ChainBroken, UsageError, exit_status
 from branchdesk.cli_output import Printer
 from branchdesk.cli_parser import build_parser
-from branchdesk.domain.errors import DomainError, IllegalTransition, NotFound, ValidationError
+from branchdesk.domain.errors import DomainError, ValidationError
 from branchdesk.domain.model import Appointment, Customer, IntakeForm
-from branchdesk.domain.permissions import PermissionDenied
 from branchdesk.i18n import format_field_errors, resolve_language, translate
 from branchdesk.persistence import maintenance
 from branchdesk.secrets import default_secret_store
 from branchdesk.services import cases, demo, printing, queries
-from branchdesk.services.auth import Session, SignInError
+from branchdesk.services.auth import Session
 from branchdesk.services.branch import branch_info, set_branch_logo
 from branchdesk.services.context import ServiceContext
 
 ENV_LANG = "BRANCHDESK_LANG"
-
-
-class UsageError(Exception):
-    """Bad command-line input found before any service runs (exit status 2)."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 # --------------------------------------------------------------------------- commands
@@ -441,28 +431,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.fixed_language = explicit is not None
     try:
         return COMMANDS[args.command](args, out)
-    except ValidationError as exc:
+    except (DomainError, UsageError, ChainBroken) as exc:
+        report_refusal(exc, out)
+        status = exit_status(exc)
+        assert status is not None
+        return status
+
+
+def report_refusal(exc: DomainError | UsageError | ChainBroken, out: Printer) -> None:
+    """The refusal on stderr in the output language, naming each bad field."""
+    if isinstance(exc, ValidationError):
         out.error(translate("error.validation", out.lang, count=len(exc.errors)))
         for line in format_field_errors(exc.errors, out.lang):
             out.error("  " + line)
-        return 2
-    except UsageError as exc:
+    elif not isinstance(exc, ChainBroken):  # its report is already printed
         out.error(translate(exc.key, out.lang, **exc.params))
-        return 2
-    except IllegalTransition as exc:
-        out.error(translate(exc.key, out.lang, **exc.params))
-        return 3
-    except NotFound as exc:
-        out.error(translate(exc.key, out.lang, **exc.params))
-        return 4
-    except (PermissionDenied, SignInError) as exc:
-        out.error(translate(exc.key, out.lang, **exc.params))
-        return 6
-    except ChainBroken:
-        return 7
-    except DomainError as exc:
-        out.error(translate(exc.key, out.lang, **exc.params))
-        return 6 if exc.key.startswith("error.auth.") else 5
 
 
 def entry() -> None:

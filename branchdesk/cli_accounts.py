@@ -13,6 +13,7 @@ import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from branchdesk.cli_exit import ChainBroken
 from branchdesk.cli_output import Printer
 from branchdesk.domain.errors import DomainError, FieldError, ValidationError
 from branchdesk.i18n import translate
@@ -23,10 +24,6 @@ from branchdesk.services.context import ServiceContext
 ENV_STAFF = "BRANCHDESK_STAFF"
 ENV_PASSWORD = "BRANCHDESK_PASSWORD"
 ENV_TOKEN = "BRANCHDESK_TOKEN"
-
-
-class ChainBroken(Exception):
-    """`audit verify` found tampering (exit status 7); the report is already printed."""
 
 
 def ask_password(prompt_key: str, out: Printer, *, confirm: bool = False, env: bool = True) -> str:
