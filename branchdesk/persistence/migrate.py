@@ -1,5 +1,7 @@
 """Schema migrations on open: an older database is upgraded in one transaction, a
 newer one (made by a later BranchDesk) is refused with a clear message, never touched.
+An upgrade that fails rolls back whole (the file keeps its old schema and content) and
+is reported as `error.db.upgrade_failed`, naming the revision that failed and why.
 
 Opening an up-to-date database (every start but the first after an upgrade) only reads
 its version row: Alembic, which costs a noticeable part of a cold start to import, is
@@ -15,15 +17,16 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
 
 from branchdesk.persistence.database import Database, DatabaseError
+from branchdesk.persistence.migrations import repairs
 
 if TYPE_CHECKING:
     from alembic.config import Config
-    from alembic.script import ScriptDirectory
+    from alembic.script import Script, ScriptDirectory
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: The newest revision in migrations/versions. A test checks it against Alembic's view,
 #: so adding a migration without updating it fails the suite.
-SCHEMA_HEAD = "0011"
+SCHEMA_HEAD = "0012"
 
 
 def _config() -> Config:
@@ -59,10 +62,29 @@ def _known(scripts: ScriptDirectory, revision: str) -> bool:
         return False
 
 
+def _path(scripts: ScriptDirectory, current: str | None, wanted: str) -> list[str]:
+    """The revisions after `current` up to `wanted`, oldest first (history is linear)."""
+    path: list[str] = []
+    revision: Script | None = scripts.get_revision(wanted)
+    while revision is not None and revision.revision != current:
+        path.append(revision.revision)
+        down = revision.down_revision
+        revision = scripts.get_revision(down) if isinstance(down, str) else None
+    return path[::-1]
+
+
+def _reason(exc: BaseException) -> str:
+    """The cause in one line: SQLAlchemy appends the statement and a help link."""
+    cause = getattr(exc, "orig", None) or exc
+    first = (str(cause).strip().splitlines() or [""])[0]
+    return f"{type(cause).__name__}: {first}"[:300]
+
+
 def migrate(db: Database, *, target: str = "head") -> None:
     """Bring the schema to `target` (normally the newest), or refuse a newer database."""
     with db.read() as conn:
-        if target == "head" and current_revision(conn) == SCHEMA_HEAD:
+        current = current_revision(conn)
+        if target == "head" and current == SCHEMA_HEAD and not repairs.needed(conn, current):
             return
     from alembic import command
     from alembic.script import ScriptDirectory
@@ -74,7 +96,21 @@ def migrate(db: Database, *, target: str = "head") -> None:
         if current is not None and not _known(scripts, current):
             raise DatabaseError("error.db.too_new", revision=current)
         wanted = scripts.get_current_head() if target == "head" else target
-        if current == wanted:
-            return
+        assert wanted is not None
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, target)
+        applied: list[str] = cfg.attributes.setdefault("applied", [])
+        try:
+            repairs.before_upgrade(conn, current)
+            if current != wanted:
+                command.upgrade(cfg, target)
+        except Exception as exc:
+            # Leaving db.write() by this exception rolls the whole upgrade back.
+            path = _path(scripts, current, wanted)
+            failed = path[len(applied)] if len(applied) < len(path) else wanted
+            raise DatabaseError(
+                "error.db.upgrade_failed",
+                path=str(db.path),
+                revision=failed,
+                current=current or "-",
+                detail=_reason(exc),
+            ) from exc

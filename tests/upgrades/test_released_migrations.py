@@ -1,0 +1,59 @@
+"""Migrations are history: a migration that has been on `main` is never edited (the
+next change is a new migration), and every migration is in the released list.
+
+A new migration is listed with `python tools/migration_checksums.py --write` in the
+commit that puts it on `main`."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tools import migration_checksums as checksums
+
+
+def test_every_migration_is_listed_and_none_was_edited_after_release() -> None:
+    changed, unlisted = checksums.problems()
+    assert changed == [], "write a new migration instead of editing a released one"
+    assert unlisted == [], "list it: python tools/migration_checksums.py --write"
+
+
+def test_the_list_holds_every_schema_since_the_first() -> None:
+    names = sorted(checksums.listed())
+    assert names[0] == "0001_initial.py"
+    assert len(names) >= 11
+
+
+@pytest.fixture
+def versions_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The check pointed at a copy of versions/ and the list, to change them freely."""
+    versions = tmp_path / "versions"
+    shutil.copytree(checksums.VERSIONS, versions, ignore=shutil.ignore_patterns("__pycache__"))
+    listing = tmp_path / "released.sha256"
+    shutil.copy2(checksums.LIST, listing)
+    for path in versions.glob("[0-9]*.py"):  # one being written now is not the subject
+        if path.name not in checksums.listed():
+            path.unlink()
+    monkeypatch.setattr(checksums, "VERSIONS", versions)
+    monkeypatch.setattr(checksums, "LIST", listing)
+    return versions
+
+
+def test_an_edited_released_migration_is_caught(versions_copy: Path) -> None:
+    path = versions_copy / "0003_quiet_writes.py"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# a quiet fix\n", encoding="utf-8")
+    changed, _ = checksums.problems()
+    assert changed == ["0003_quiet_writes.py: edited after release (checksum differs)"]
+    assert checksums.main(["--check"]) == 1
+    assert checksums.main(["--write"]) == 1  # --write never blesses an edit
+
+
+def test_a_new_migration_must_be_listed_and_write_lists_it(versions_copy: Path) -> None:
+    (versions_copy / "0099_next.py").write_text('revision = "0099"\n', encoding="utf-8")
+    assert checksums.problems()[1] == ["0099_next.py"]
+    assert checksums.main(["--check"]) == 1
+    assert checksums.main(["--write"]) == 0
+    assert checksums.problems() == ([], [])
+    assert "0099_next.py" in checksums.listed()
