@@ -23,3 +23,5 @@ PROTOCOL_HEADER = "BranchDesk-Protocol"
 MAX_BATCH_EVENTS = 1000
 MAX_COMPRESSED_BYTES = 4 * 1024 * 1024
 MAX_DECOMPRESSED_BYTES = 32 * 1024 * 1024
+#: An enrollment request is a few hundred bytes; HQ reads no more than this of one.
+MAX_ENROLL_BYTES = 64 * 1024

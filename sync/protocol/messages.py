@@ -4,17 +4,30 @@ every message (a newer peer may add some); missing required ones are a 422.
 An uploaded event is two layers: the envelope (`WireEvent`: sequence number, branch
 time, digest) which must be well-formed for the batch to be accepted at all, and the
 case event inside it (`CaseEventBody`) which HQ checks one by one: an event HQ cannot
-accept is quarantined and acknowledged, never blocking the queue.
+accept is quarantined and acknowledged, never blocking the queue. That includes
+what PostgreSQL cannot store (`unstorable`): text holding U+0000 or a lone
+surrogate, and NaN or Infinity in JSON, wherever they are in the event.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
 
 from sync.protocol import MAX_BATCH_EVENTS
 
@@ -23,20 +36,67 @@ class Wire(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-DeviceId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")]
-BranchCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}[0-9]{4}$")]
+DEVICE_ID_PATTERN = r"^[0-9a-f-]{36}$"
+BRANCH_CODE_PATTERN = r"^[A-Z]{2}[0-9]{4}$"
+DeviceId = Annotated[str, StringConstraints(pattern=DEVICE_ID_PATTERN)]
+BranchCode = Annotated[str, StringConstraints(pattern=BRANCH_CODE_PATTERN)]
 #: A case number as the branch prints it: branch code, date, daily sequence.
 CaseNumber = Annotated[
     str, StringConstraints(pattern=r"^[A-Z]{2}[0-9]{4}-[0-9]{8}-[0-9]{4,6}[0-9A-Z]$")
 ]
 Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+#: Nesting deeper than this is refused; pydantic's JSON reader stops at about 200.
+MAX_DEPTH = 64
+_UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+_T = TypeVar("_T")
+
+
+def unstorable(value: Any) -> str | None:
+    """Why PostgreSQL could not store `value` (JSON: keys and values, at any depth),
+    or None. Its text and jsonb types hold no U+0000, its UTF-8 has no lone
+    surrogates (a half of a pair, which Python's str may hold), and jsonb has no NaN
+    or Infinity. The answer is a code, never the value: it goes into logs."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if _UNSTORABLE_TEXT.search(item):
+                return "unstorable_text"
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return "unstorable_number"
+        elif isinstance(item, dict | list):
+            if depth >= MAX_DEPTH:
+                return "too_deep"
+            if isinstance(item, dict):
+                if any(not isinstance(k, str) or _UNSTORABLE_TEXT.search(k) for k in item):
+                    return "unstorable_text"
+                stack.extend((v, depth + 1) for v in item.values())
+            else:
+                stack.extend((v, depth + 1) for v in item)
+    return None
+
+
+def _storable(value: _T) -> _T:
+    problem = unstorable(value)
+    if problem:
+        raise PydanticCustomError(problem, "the database cannot store this value")
+    return value
+
+
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+#: Text and JSON as HQ stores them: `unstorable` finds nothing in them.
+StorableText = Annotated[ShortText, AfterValidator(_storable)]
+StorableObject = Annotated[dict[str, Any], AfterValidator(_storable)]
 
 
 def event_digest(event: Any) -> str:
-    """SHA-256 of the event's canonical JSON: the same bytes on both sides."""
+    """SHA-256 of the event's canonical JSON: the same bytes on both sides. A lone
+    surrogate, which strict UTF-8 cannot encode, is encoded as itself (surrogatepass)
+    so that HQ can still name, and quarantine, an event holding one."""
     canonical = json.dumps(event, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class AuditHead(Wire):
@@ -69,10 +129,10 @@ class CaseEventBody(Wire):
 
     case_number: CaseNumber
     case_seq: int = Field(ge=1, le=1_000_000)
-    kind: ShortText
+    kind: StorableText
     at: AwareDatetime
-    actor: ShortText
-    payload: dict[str, Any]
+    actor: StorableText
+    payload: StorableObject
 
 
 class UploadBatch(Wire):
@@ -87,6 +147,40 @@ class UploadBatch(Wire):
     audit_head: AuditHead | None = None
     status: ClientStatus | None = None
     events: list[WireEvent] = Field(min_length=1, max_length=MAX_BATCH_EVENTS)
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((v, depth + 1) for v in children)
+    return False
+
+
+def parse_upload(body: bytes) -> UploadBatch:
+    """The batch in `body`, or pydantic's ValidationError.
+
+    pydantic's JSON reader refuses the escape of a lone surrogate (`"\\ud800"`),
+    which makes the whole batch invalid, every time the branch sends it: its queue
+    would be stuck behind that one event. Python's reader takes it, so the batch is
+    read that way instead and the one event is quarantined (as `unstorable_text`)."""
+    try:
+        return UploadBatch.model_validate_json(body)
+    except ValidationError as exc:
+        if any(e["type"] != "json_invalid" for e in exc.errors()):
+            raise
+        first = exc
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        raise first from None
+    if _deeper_than(data, 4 * MAX_DEPTH):
+        raise first
+    return UploadBatch.model_validate(data)
 
 
 class Quarantined(Wire):

@@ -9,25 +9,41 @@
 
 Every /v1 call but /v1/protocol names its protocol version in a header; uploads and
 pulls carry the device token as `Authorization: Bearer …`. Bodies are read with a
-limit before and after decompression. Database work runs in the thread pool.
+limit before and after decompression, on every route: a declared length over it is
+refused (413) before anything is read, a chunked body when the count passes it. A
+malformed device id or branch code in the path is a 422 before the database is
+asked. Rate limits are kept in HQ's database, so every worker process shares them
+(`ratelimit`). Database work runs in the thread pool. An unexpected error is
+answered with a bare 500 and logged by its type and place, never its message (a
+database error's message may quote the row it could not store).
 """
 
 from __future__ import annotations
 
+import os
 import time
+import traceback
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Query, Request, Response
+from fastapi import FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sync.protocol import MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION
+from sync.protocol import (
+    MAX_ENROLL_BYTES,
+    MIN_PROTOCOL_VERSION,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+)
 from sync.protocol.codec import BadEncoding, BodyTooLarge, decompress
 from sync.protocol.messages import (
+    BRANCH_CODE_PATTERN,
+    DEVICE_ID_PATTERN,
     EnrollRequest,
     EnrollResponse,
     ErrorBody,
@@ -35,6 +51,7 @@ from sync.protocol.messages import (
     ProtocolInfo,
     UploadAck,
     UploadBatch,
+    parse_upload,
 )
 from sync.server import admin
 from sync.server.config import HqConfig
@@ -85,6 +102,80 @@ def _token(request: Request) -> str:
     return token.strip()
 
 
+def _first_error(exc: ValidationError | RequestValidationError) -> str:
+    """Where the first problem is and what it is (`events.3.seq: int_parsing`), never
+    the value: that may be a customer's."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "body"
+    return f"{where}: {first['type']}"
+
+
+DeviceIdInPath = Annotated[str, Path(pattern=DEVICE_ID_PATTERN)]
+BranchCodeInPath = Annotated[str, Path(pattern=BRANCH_CODE_PATTERN)]
+
+
+class _Guard:
+    """The outermost layer: the body limit on every route, and the last word on an
+    unexpected error (so that neither it nor uvicorn logs a traceback's message)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def _answer(self, send: Send, status: int, body: ErrorBody) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    # The unread rest of a refused body is not worth reading.
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body.model_dump_json().encode()})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            too_large = ErrorBody(error="too_large", message=f"body over {self.limit} bytes")
+            await self._answer(send, 413, too_large)
+            return
+        seen = 0
+        started = False
+
+        async def counting() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise Problem(413, "too_large", f"body over {self.limit} bytes")
+            return message
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting, tracking)
+        except Exception as exc:  # the last resort for a bug: logged without its message
+            frames = traceback.extract_tb(exc.__traceback__)[-4:]
+            log(
+                "error",
+                level="error",
+                kind=type(exc).__name__,
+                at=[f"{os.path.basename(f.filename)}:{f.lineno}:{f.name}" for f in frames],
+                route=getattr(scope.get("route"), "path", "?"),
+            )
+            if not started:
+                await self._answer(send, 500, ErrorBody(error="internal", message="server error"))
+
+
 async def _read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
@@ -102,7 +193,7 @@ def create_app(config: HqConfig | None = None, engine: Engine | None = None) -> 
     engine = engine or create_hq_engine(
         config.db_url, pool_size=config.pool_size, application_name=config.application_name
     )
-    limiter = RateLimiter(config.rate_per_second, config.rate_burst)
+    limiter = RateLimiter(engine, config.rate_per_second, config.rate_burst)
     app = FastAPI(
         title="BranchDesk HQ",
         version=str(PROTOCOL_VERSION),
@@ -123,8 +214,8 @@ def create_app(config: HqConfig | None = None, engine: Engine | None = None) -> 
             raise Problem(403, "forbidden", "this credential belongs to another device")
         raise Problem(401, "unauthenticated", "unknown or revoked device credential")
 
-    def throttle(device: admin.Device) -> None:
-        wait = limiter.take(device.id)
+    async def throttle(key: str) -> None:
+        wait: float = await db(limiter.take, key)
         if wait > 0:
             problem = Problem(429, "rate_limited", "too many requests", retry_after=wait)
             problem.headers["Retry-After"] = str(max(1, round(wait)))
@@ -136,7 +227,8 @@ def create_app(config: HqConfig | None = None, engine: Engine | None = None) -> 
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        return _json(ErrorBody(error="invalid", message="malformed request"), 422)
+        body = ErrorBody(error="invalid", message=f"malformed request ({_first_error(exc)})")
+        return _json(body, 422)
 
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError) -> Response:
@@ -157,8 +249,13 @@ def create_app(config: HqConfig | None = None, engine: Engine | None = None) -> 
             route=getattr(request.scope.get("route"), "path", "?"),
             status=response.status_code,
             ms=round((time.perf_counter() - started) * 1000, 1),
+            # Which worker answered, when `serve --workers N` runs several.
+            pid=os.getpid(),
         )
         return response
+
+    # Added last, so outermost: around the access log and every route.
+    app.add_middleware(_Guard, limit=config.max_compressed)
 
     @app.get("/health")
     async def health() -> dict[str, str]:
@@ -177,10 +274,25 @@ def create_app(config: HqConfig | None = None, engine: Engine | None = None) -> 
     @app.post(
         "/v1/enroll",
         response_model=EnrollResponse,
-        responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}},
+        responses={s: {"model": ErrorBody} for s in (401, 403, 413, 422, 426, 429, 503)},
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "description": f"An EnrollRequest as JSON, at most {MAX_ENROLL_BYTES} bytes.",
+                "content": {"application/json": {"schema": EnrollRequest.model_json_schema()}},
+            }
+        },
     )
-    async def enroll(request: Request, body: EnrollRequest) -> Response:
+    async def enroll(request: Request) -> Response:
         _protocol(request)
+        # No credential yet: the limit is the caller's address's (shared by workers).
+        await throttle(f"enroll:{request.client.host if request.client else '?'}")
+        raw = await _read_body(request, min(MAX_ENROLL_BYTES, config.max_compressed))
+        try:
+            body = EnrollRequest.model_validate_json(raw)
+        except ValidationError as exc:
+            message = f"not a valid enrollment request ({_first_error(exc)})"
+            raise Problem(422, "invalid", message) from None
         try:
             token = await db(admin.enroll, engine, body)
         except admin.Refused as exc:
@@ -203,10 +315,10 @@ def create_app(config: HqConfig | None = None, engine: Engine | None = None) -> 
             }
         },
     )
-    async def upload(device_id: str, request: Request) -> Response:
+    async def upload(device_id: DeviceIdInPath, request: Request) -> Response:
         version = _protocol(request)
         device = await device_for(request, device_id)
-        throttle(device)
+        await throttle(f"device:{device.id}")
         raw = await _read_body(request, config.max_compressed)
         encoding = request.headers.get("content-encoding", "identity")
         try:
@@ -216,9 +328,10 @@ def create_app(config: HqConfig | None = None, engine: Engine | None = None) -> 
         except BadEncoding:
             raise Problem(415, "bad_encoding", "body does not decode as declared") from None
         try:
-            batch = UploadBatch.model_validate_json(body)
-        except ValidationError:
-            raise Problem(422, "invalid", "not a valid upload batch") from None
+            batch = parse_upload(body)
+        except ValidationError as exc:
+            message = f"not a valid upload batch ({_first_error(exc)})"
+            raise Problem(422, "invalid", message) from None
         if batch.device_id != device.id or batch.branch_code != device.branch_code:
             raise Problem(403, "forbidden", "a device may only upload its own branch's events")
         try:
@@ -253,10 +366,10 @@ def create_app(config: HqConfig | None = None, engine: Engine | None = None) -> 
     @app.get(
         "/v1/branches/{branch_code}/instructions",
         response_model=InstructionPage,
-        responses={s: {"model": ErrorBody} for s in (401, 403, 426, 429)},
+        responses={s: {"model": ErrorBody} for s in (401, 403, 422, 426, 429)},
     )
     async def pull(
-        branch_code: str,
+        branch_code: BranchCodeInPath,
         request: Request,
         after: int = Query(0, ge=0, le=2**62),
         limit: int = Query(100, ge=1, le=500),
@@ -268,7 +381,7 @@ def create_app(config: HqConfig | None = None, engine: Engine | None = None) -> 
             raise Problem(401, "unauthenticated", "unknown or revoked device credential")
         if device.branch_code != branch_code:
             raise Problem(403, "forbidden", "a device may only read its own branch's instructions")
-        throttle(device)
+        await throttle(f"device:{device.id}")
         page: InstructionPage = await db(
             admin.instructions_after, engine, branch_code, after, limit
         )

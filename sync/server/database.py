@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HQ_HEAD = "hq0001"
+HQ_HEAD = "hq0002"
 # Any fixed number: the lock that keeps two starting HQ processes from migrating at once.
 _MIGRATION_LOCK = 0x42444851
 

@@ -9,10 +9,16 @@ starts beyond the next expected sequence is refused with 409 naming that sequenc
 New events are checked one by one: a good one is stored, one HQ cannot accept is
 quarantined, and both count as received. The acknowledgement is built only after the
 commit returned.
+
+A quarantined event is kept as it arrived, except for what the database cannot
+store (U+0000, lone surrogates, NaN and Infinity), which is spelled out as text
+(`\\u0000`, `\\ud800`, `"NaN"`); its digest is the one of the event as sent. Nothing
+of an event's contents is ever logged or put into an error answer.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +31,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from sync.protocol.messages import (
+    MAX_DEPTH,
     CaseEventBody,
     Quarantined,
     UploadAck,
@@ -48,6 +55,28 @@ class Conflict(Exception):
 class _Sorted:
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     bad: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _spelled_out_text(text: str) -> str:
+    return "".join(
+        f"\\u{ord(c):04x}" if c == "\x00" or 0xD800 <= ord(c) <= 0xDFFF else c for c in text
+    )
+
+
+def _spelled_out(value: Any, depth: int = 0) -> Any:
+    """`value` with whatever the database cannot store written out as text, so that
+    a quarantined event can be kept (and shown to the operator) as it arrived."""
+    if isinstance(value, str):
+        return _spelled_out_text(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict | list) and depth >= MAX_DEPTH:
+        return "(nested too deep to keep)"
+    if isinstance(value, dict):
+        return {_spelled_out_text(str(k)): _spelled_out(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_spelled_out(v, depth + 1) for v in value]
+    return value
 
 
 def _check_contiguous(batch: UploadBatch) -> None:
@@ -156,7 +185,7 @@ def _sort(batch: UploadBatch, digests: Sequence[str], hwm: int, now: datetime) -
                     "seq": ev.seq,
                     "branch_code": batch.branch_code,
                     "reason": reason,
-                    "event": ev.event,
+                    "event": _spelled_out(ev.event),
                     "digest": digest,
                     "received_at": now,
                 }

@@ -122,3 +122,14 @@ instructions = Table(
     Column("issued_at", Time, nullable=False),
     Column("issued_by", Text, nullable=False),
 )
+
+#: Request counts per key (a device, or a caller's address) in its current window,
+#: shared by every HQ process (`ratelimit`).
+rate_limits = Table(
+    "hq_rate_limits",
+    metadata,
+    Column("key", Text, primary_key=True),
+    # Seconds since 1970 (UTC) when the key's current window began.
+    Column("window_start", Float, nullable=False),
+    Column("count", Integer, nullable=False),
+)
