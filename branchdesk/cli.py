@@ -16,6 +16,7 @@ import argparse
 import getpass
 import os
 import sys
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -199,14 +200,25 @@ def _localise(ctx: ServiceContext, form: IntakeForm) -> IntakeForm:
     return replace(form, received_at=local(form.received_at), appointment=appointment)
 
 
+def _case_new(args: argparse.Namespace, ctx: ServiceContext, out: Printer) -> None:
+    """`case new`: the save carries the form's id, given or made here. A made one is
+    on stderr before anything is saved, so that a caller whose command was killed
+    before it could answer can run it again with that id and get the same case."""
+    form = _localise(ctx, _intake_form(args))
+    actor = _actor(args, ctx)
+    key = args.idempotency_key
+    if key is None:
+        key = str(uuid.uuid4())
+        out.error(translate("cli.case.form_id", out.lang, key=key))
+    saved = cases.save_intake(ctx, form=form, actor=actor, key=key, incident=args.incident)
+    out.case(saved.view, created=True, already_saved=saved.already_saved)
+
+
 def cmd_case(args: argparse.Namespace, out: Printer) -> int:
     ctx = _open(args, out)
     try:
         if args.case_command == "new":
-            view = cases.intake(
-                ctx, form=_localise(ctx, _intake_form(args)), actor=_actor(args, ctx)
-            )
-            out.case(view, created=True)
+            _case_new(args, ctx, out)
         elif args.case_command == "show":
             out.case(cases.get_case(ctx, args.number, viewer=_actor(args, ctx)))
         elif args.case_command == "reveal":

@@ -164,20 +164,25 @@ class Printer:
             self.line(self.t("cli.provisional_note"))
 
     # -- one case
-    def case(self, view: CaseView, *, created: bool = False) -> None:
+    def case(self, view: CaseView, *, created: bool = False, already_saved: bool = False) -> None:
+        """One case; `created` after `case new`, `already_saved` when that was a retry
+        of a form saved before (the case shown is the one saved then)."""
         if self.as_json:
-            self.emit_json(
-                {
-                    "id": view.id,
-                    "case": view.case,
-                    "milestones": view.milestones,
-                    "events": view.events,
-                    "allowed_actions": view.allowed_actions,
-                }
-            )
+            sheet: dict[str, Any] = {
+                "id": view.id,
+                "case": view.case,
+                "milestones": view.milestones,
+                "events": view.events,
+                "allowed_actions": view.allowed_actions,
+            }
+            if created:
+                sheet["already_saved"] = already_saved
+            self.emit_json(sheet)
             return
         c = view.case
-        if created:
+        if already_saved:
+            self.line(self.t("cli.case.already_saved", number=c.number))
+        elif created:
             self.line(self.t("cli.case.created", number=c.number))
         now = datetime.now(self.tz)
         head = " · ".join(

@@ -121,6 +121,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--appointment-start", type=_parse_datetime)
     p.add_argument("--appointment-end", type=_parse_datetime)
     p.add_argument("--appointment-staff")
+    p.add_argument(
+        "--incident",
+        metavar="INCIDENT_NO",
+        help="complaints: link the new case to this active incident in the same save",
+    )
+    p.add_argument(
+        "--idempotency-key",
+        "--form-id",
+        dest="idempotency_key",
+        metavar="KEY",
+        help="this form's own id (8-64 letters, digits, . _ : -; a UUID is best): run again"
+        " with the same key and the same content, it prints the case already saved"
+        " instead of recording a second one. Without it, one is made and printed on stderr"
+        " before the save",
+    )
     _add_json(p)
 
     p = case.add_parser("show", help="one case with its deadlines and history")

@@ -1,8 +1,9 @@
 """The counter's incident hint: while a complaint is being taken, an active incident of
 the same service and area is offered ("体育西路光缆中断 — link this complaint"), and
-after the case is saved it is linked in one action. A self-contained strip for the
-intake form: the form calls `update_for(...)` as the category, business and place
-change, and `link_saved(number)` after it saved the case."""
+the case is linked to it in the same save. A self-contained strip for the intake form:
+the form calls `update_for(...)` as the category, business and place change, saves
+the case with `chosen()` and then calls `announce_linked(...)`; `link_saved(number)`
+links a case saved before."""
 
 from __future__ import annotations
 
@@ -82,6 +83,10 @@ class IncidentSuggestion(QWidget):
             on_error=self._failed,
             writes=True,
         )
+
+    def announce_linked(self, number: str, incident: str) -> None:
+        """Case `number` was saved linked to `incident` (the form's save did it)."""
+        self.linked.emit(number, incident)
 
     def clear(self) -> None:
         self._generation += 1

@@ -11,6 +11,12 @@ Keys: Alt+1/2/3 kind, Enter or Ctrl+S save (Enter inserts a line break in multi-
 fields), Ctrl+P save and print the receipt, F2 take the name from the latest case,
 Ctrl+Shift+C copy the new case number, Esc discard (asks first if anything was typed; on
 an empty form Esc is left to the surrounding dialog).
+
+Each filled-in form has its own id (`services.intake_keys`), made when the form is
+emptied for a new customer and kept until its case is saved and shown: a save pressed
+again after an error (one that may have come after the case was already stored) gives
+the case saved the first time, not a second one. The incident the clerk chose is
+linked in the same save.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -53,7 +60,7 @@ from branchdesk.domain.errors import DomainError, FieldError, ValidationError
 from branchdesk.domain.model import Appointment, CaseKind, Channel, Customer, Grade
 from branchdesk.domain.model import IntakeForm as IntakeData
 from branchdesk.services import cases
-from branchdesk.services.cases import CaseView
+from branchdesk.services.cases import SavedIntake
 from branchdesk.services.context import ServiceContext
 from ui import i18n
 from ui.customer_lookup import ERROR_COLOUR, LOOKUP_DELAY_MS, CustomerLookup, named
@@ -152,10 +159,12 @@ class IntakeForm(QWidget):
         self._field_errors: dict[str, FieldError] = {}
         self._other_errors: tuple[FieldError, ...] = ()
         self._failure: DomainError | None = None
-        self._saving: Future[CaseView] | None = None
+        self._saving: Future[SavedIntake] | None = None
         self._received_edited = False
         self._appointment_times_edited = False
         self._last_number = ""
+        # This form's id, for as long as it holds one customer's case (see the module).
+        self.form_id = ""
         self._discard_box: QMessageBox | None = None
 
         self._build()
@@ -675,10 +684,12 @@ class IntakeForm(QWidget):
         self._settle_category()
         form = self._collect()
         me = self._session.staff_no
+        key = self.form_id
+        incident = self.incident_hint.chosen()
         self._set_saving(True)
 
-        def intake(ctx: ServiceContext) -> CaseView:
-            return cases.intake(ctx, form=form, actor=me)
+        def intake(ctx: ServiceContext) -> SavedIntake:
+            return cases.save_intake(ctx, form=form, actor=me, key=key, incident=incident)
 
         self._saving = self._worker.run(
             intake,
@@ -693,11 +704,11 @@ class IntakeForm(QWidget):
         if not saving:
             self._saving = None
 
-    def _saved(self, view: CaseView, print_receipt: bool) -> None:
+    def _saved(self, saved: SavedIntake, print_receipt: bool) -> None:
         self._set_saving(False)
-        number = view.case.number
-        # Linked as its own recorded action, right after the intake.
-        self.incident_hint.link_saved(number)
+        number = saved.view.case.number
+        if saved.view.case.incident is not None:  # linked in the same save
+            self.incident_hint.announce_linked(number, saved.view.case.incident)
         self._last_number = number
         self._reset_inputs()
         self._number_label.setText(number)
@@ -792,6 +803,9 @@ class IntakeForm(QWidget):
         )
 
     def _reset_inputs(self) -> None:
+        # A new customer's form: a new id (the one before belongs to the case just saved,
+        # or to what was discarded).
+        self.form_id = str(uuid.uuid4())
         if self._kind_group.checkedId() < 0:
             self._kind_buttons[0].setChecked(True)
         for edit in self._line_edits():

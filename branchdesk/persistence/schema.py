@@ -270,6 +270,18 @@ outbox = Table(
 )
 Index("ix_outbox_unsent", outbox.c.seq, sqlite_where=text("sent_at IS NULL"))
 
+#: Intake forms' own ids (migration 0012): the case a form was saved as, so that a
+#: retried save returns that case; `fingerprint` is a hash of what the form said.
+intake_keys = Table(
+    "intake_keys",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("fingerprint", Text, nullable=False),
+    Column("saved_at", Epoch, nullable=False),
+    sqlite_with_rowid=False,
+)
+
 # --- headquarters sync at the branch (migration 0006) ----------------------------
 
 #: Sync's own small values: HQ address, instruction cursor, last success and error.

@@ -29,6 +29,7 @@ from branchdesk.services.access import (
     principal,
 )
 from branchdesk.services.context import ServiceContext
+from branchdesk.services.intake_keys import check_key, fingerprint, remember, saved_case
 from branchdesk.services.recording import load_events, milestones_of, record, write_audit
 from branchdesk.services.staff import require_active_staff
 
@@ -79,19 +80,92 @@ def next_case_number(conn: Connection, branch_code: str, day: date) -> str:
     return format_case_number(branch_code, day, seq)
 
 
-def intake(ctx: ServiceContext, *, form: IntakeForm, actor: str) -> CaseView:
-    """Record a new case. Raises ValidationError (every bad field) and writes nothing
-    if the form is not valid."""
+@dataclass(frozen=True)
+class SavedIntake:
+    """What an intake save did: the case, and whether it had already been saved by an
+    earlier save of the same form (a retry), in which case nothing new was recorded."""
+
+    view: CaseView
+    already_saved: bool = False
+
+
+def intake(
+    ctx: ServiceContext,
+    *,
+    form: IntakeForm,
+    actor: str,
+    key: str | None = None,
+    incident: str | None = None,
+) -> CaseView:
+    """Record a new case (see `save_intake`)."""
+    return save_intake(ctx, form=form, actor=actor, key=key, incident=incident).view
+
+
+def save_intake(
+    ctx: ServiceContext,
+    *,
+    form: IntakeForm,
+    actor: str,
+    key: str | None = None,
+    incident: str | None = None,
+) -> SavedIntake:
+    """Record a new case, linked to `incident` in the same transaction if one is given.
+    Raises ValidationError (every bad field) and writes nothing if the form is not valid.
+
+    `key` is the form's own id (`services.intake_keys`): saved with the case, so that
+    the same form saved again returns the case already saved (`already_saved`) with no
+    second case, event or sync record, only an audit note that the retry happened;
+    the same key with different content is refused."""
     now = ctx.now()
-    clean = validate_intake(form, ctx.catalogue, now=now)
+    print_ = None
+    if key is not None:
+        check_key(key)
+        print_ = fingerprint(form, actor=actor, incident=incident)
     with ctx.db.write() as conn:
         authorize(ctx, conn, actor, "case.intake")
+        if key is not None and print_ is not None:
+            existing = saved_case(conn, key, print_)
+            if existing is not None:
+                view = view_in(ctx, conn, existing, viewer=actor)
+                # The retry is someone's action (and a sign that an answer was lost),
+                # so the trail shows it; the case itself is not touched.
+                write_audit(
+                    ctx,
+                    conn,
+                    actor=actor,
+                    action="case.intake_repeated",
+                    case_id=existing,
+                    detail={"number": view.case.number, "key": key},
+                )
+                return SavedIntake(view, already_saved=True)
+        clean = validate_intake(form, ctx.catalogue, now=now)
         if clean.received_at is not None:
             clean = replace(clean, received_at=clean.received_at.astimezone(ctx.tz))
         number = next_case_number(conn, ctx.branch_code, now.date())
         event = process.intake_event(clean, number=number, actor=actor, entered_at=now)
         done = record(ctx, conn, case_id=None, before=None, history=[], event=event)
-        return view_in(ctx, conn, done.case_id, viewer=actor)
+        if incident is not None:
+            _link_new_case(ctx, conn, done.case_id, done.case, event, incident, actor=actor)
+        if key is not None and print_ is not None:
+            remember(ctx, conn, key=key, case_id=done.case_id, print_=print_)
+        return SavedIntake(view_in(ctx, conn, done.case_id, viewer=actor))
+
+
+def _link_new_case(
+    ctx: ServiceContext,
+    conn: Connection,
+    case_id: int,
+    case: CaseSnapshot,
+    received: CaseEvent,
+    incident: str,
+    *,
+    actor: str,
+) -> None:
+    """The incident link the clerk chose at intake, as the case's second event: a save
+    cannot leave the case saved but not linked."""
+    authorize(ctx, conn, actor, "case.link_incident", case=case)
+    link = process.decide(case, "link_incident", {"incident": incident}, actor=actor, at=ctx.now())
+    record(ctx, conn, case_id=case_id, before=case, history=[received], event=link)
 
 
 def find_case_id(conn: Connection, number: str) -> int:

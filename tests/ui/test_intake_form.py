@@ -3,6 +3,8 @@ input method, every result read back through the services on a real branch datab
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from sqlalchemy import Connection
 
 from branchdesk.domain.case_numbers import is_valid_case_number
 from branchdesk.domain.errors import ValidationError
@@ -29,6 +32,7 @@ from branchdesk.domain.model import Customer
 from branchdesk.domain.model import IntakeForm as IntakeData
 from branchdesk.domain.validation import validate_intake
 from branchdesk.i18n import field_label, translate
+from branchdesk.persistence.database import DatabaseError
 from branchdesk.services import cases, queries
 from tests.conftest import START, TZ, Branch, complaint_form
 from tests.ui.signing import signed_in
@@ -484,3 +488,76 @@ def test_screenshot_of_a_filled_form(
         press(qtbot, Key.Key_S, Mod.ControlModifier)
     shot(form, "intake_form_saved_zh_CN.png")
     drain(qtbot, worker)
+
+
+def test_a_save_whose_answer_was_lost_is_not_saved_twice(
+    qtbot: QtBot,
+    form: IntakeForm,
+    worker: DbWorker,
+    branch: Branch,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The case is stored but the save reports an error (the disk failed as the commit
+    returned): the form keeps what was typed, and the clerk pressing Ctrl+S again gets
+    the case stored the first time, not a second one."""
+    before = case_count(branch)
+    real_write = branch.ctx.db.write
+    lost: list[str] = []
+
+    @contextmanager
+    def write_then_lose_the_answer() -> Iterator[Connection]:
+        with real_write() as conn:
+            yield conn
+        if not lost:  # committed; only the first save's answer is lost
+            lost.append("lost")
+            raise DatabaseError("error.db.cannot_open", path="branchdesk.db", detail="I/O")
+
+    monkeypatch.setattr(branch.ctx.db, "write", write_then_lose_the_answer)
+    type_complaint(qtbot, form, phone="13812345678")
+    form_id = form.form_id
+    with qtbot.assertNotEmitted(form.saved, wait=0):
+        press(qtbot, Key.Key_S, Mod.ControlModifier)
+        error = form.findChild(QLabel, "form_error")
+        assert error is not None
+        qtbot.waitUntil(error.isVisible)
+        drain(qtbot, worker)
+    assert lost and case_count(branch) == before + 1  # stored, though it said it failed
+    assert translate("error.db.cannot_open", "zh_CN", path="branchdesk.db", detail="I/O") in (
+        error.text()
+    )
+    assert text_of(form, "summary") == "家中手机信号弱经常掉线" and form.form_id == form_id
+
+    with qtbot.waitSignal(form.saved) as saved:
+        press(qtbot, Key.Key_S, Mod.ControlModifier)
+    drain(qtbot, worker)
+    assert case_count(branch) == before + 1
+    (case,) = queries.list_cases(branch.ctx, limit=1)
+    assert saved.args == [case.number]
+    shown = form.findChild(QLabel, "case_number")
+    assert shown is not None and shown.isVisible() and shown.text() == case.number
+    # The next customer's form is a new form: the same words make a second case.
+    assert form.form_id != form_id
+    type_complaint(qtbot, form, phone="13812345678")
+    with qtbot.waitSignal(form.saved) as second:
+        press(qtbot, Key.Key_S, Mod.ControlModifier)
+    drain(qtbot, worker)
+    assert second.args != saved.args and case_count(branch) == before + 2
+
+
+def test_a_changed_form_after_a_lost_answer_names_the_case_already_saved(
+    qtbot: QtBot, form: IntakeForm, worker: DbWorker, branch: Branch
+) -> None:
+    """Saved once under this form's id (its answer lost), then edited and saved again:
+    refused, naming the case that was saved, and nothing else is written."""
+    type_complaint(qtbot, form, phone="13812345678")
+    first = cases.save_intake(
+        branch.ctx, form=complaint_form(), actor=ME, key=form.form_id
+    ).view.case.number
+    with qtbot.assertNotEmitted(form.saved, wait=0):
+        press(qtbot, Key.Key_S, Mod.ControlModifier)
+        error = form.findChild(QLabel, "form_error")
+        assert error is not None
+        qtbot.waitUntil(error.isVisible)
+        drain(qtbot, worker)
+    assert first in error.text() and field_label("idempotency_key", "zh_CN") in error.text()
+    assert case_count(branch) == 1

@@ -1,0 +1,85 @@
+"""Intake forms' own ids (idempotency keys).
+
+Every intake form has an id: the desktop form makes one when it is opened or cleared,
+a script gives one to `case new --idempotency-key`. The case is saved with it in the
+same transaction. A save that comes back with the same id is a retry (the first save's
+answer was lost: a crash, a killed process, an error after the commit): it returns the
+case already saved instead of making a second one. The same id with different content
+is not a retry but a mistake, and is refused naming the case the id belongs to.
+
+"The same content" is a fingerprint of the form as it was given (before validation
+normalises it, so that it does not depend on the clock), of who saves it and of the
+incident it is to be linked to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict
+from datetime import date, datetime
+from enum import Enum
+
+from sqlalchemy import Connection, insert, select
+
+from branchdesk.domain.errors import FieldError, ValidationError
+from branchdesk.domain.model import IntakeForm
+from branchdesk.persistence.schema import cases, intake_keys
+from branchdesk.services.context import ServiceContext
+
+#: The field errors name (the CLI's --idempotency-key, the form's own id).
+FIELD = "idempotency_key"
+#: Long enough for a UUID or a script's own scheme, short enough to be an id.
+KEY_FORMAT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,63}")
+
+
+def check_key(key: str) -> str:
+    """`key` if it can be an intake form's id, else a ValidationError naming the field."""
+    if KEY_FORMAT.fullmatch(key) is None:
+        raise ValidationError([FieldError(FIELD, "error.intake_key.format")])
+    return key
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return str(value)
+
+
+def fingerprint(form: IntakeForm, *, actor: str, incident: str | None) -> str:
+    """A hash of what this save says: the form as given, who saves it, the incident."""
+    canonical = json.dumps(
+        {"form": asdict(form), "actor": actor, "incident": incident},
+        ensure_ascii=False,
+        sort_keys=True,
+        default=_plain,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def saved_case(conn: Connection, key: str, print_: str) -> int | None:
+    """The id of the case saved with `key`, or None if none was. Refuses (a
+    ValidationError naming the case) when that save said something else than `print_`
+    (a fingerprint)."""
+    row = conn.execute(
+        select(intake_keys.c.case_id, intake_keys.c.fingerprint, cases.c.number)
+        .join(cases, cases.c.id == intake_keys.c.case_id)
+        .where(intake_keys.c.key == key)
+    ).first()
+    if row is None:
+        return None
+    if row.fingerprint != print_:
+        raise ValidationError(
+            [FieldError(FIELD, "error.intake_key.reused", {"number": row.number})]
+        )
+    return int(row.case_id)
+
+
+def remember(ctx: ServiceContext, conn: Connection, *, key: str, case_id: int, print_: str) -> None:
+    """Store `key` with the case just saved, inside the save's own transaction."""
+    conn.execute(
+        insert(intake_keys).values(key=key, case_id=case_id, fingerprint=print_, saved_at=ctx.now())
+    )
