@@ -13,7 +13,7 @@ import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from branchdesk.cli_exit import ChainBroken
+from branchdesk.cli_exit import ChainBroken, check_text
 from branchdesk.cli_output import Printer
 from branchdesk.domain.errors import DomainError, FieldError, ValidationError
 from branchdesk.i18n import translate
@@ -30,7 +30,7 @@ def ask_password(prompt_key: str, out: Printer, *, confirm: bool = False, env: b
     """From $BRANCHDESK_PASSWORD (scripts) or typed at a terminal, never echoed."""
     value = os.environ.get(ENV_PASSWORD) if env else None
     if value:
-        return value
+        return check_text(value, ENV_PASSWORD)
     if not sys.stdin.isatty():
         # A script: nobody can type it. Say which variable would have given it.
         field = prompt_key.removeprefix("field.")
@@ -48,8 +48,8 @@ def sign_in(args: argparse.Namespace, ctx: ServiceContext, out: Printer) -> Sess
     $BRANCHDESK_STAFF) with a password. A one-time code must be replaced first."""
     token = os.environ.get(ENV_TOKEN)
     if token:
-        return auth.sign_in_with_token(ctx, token)
-    user = getattr(args, "actor", None) or os.environ.get(ENV_STAFF)
+        return auth.sign_in_with_token(ctx, check_text(token, ENV_TOKEN))
+    user = getattr(args, "actor", None) or check_text(os.environ.get(ENV_STAFF, ""), ENV_STAFF)
     if not user:
         raise DomainError("error.auth.not_signed_in", env=ENV_TOKEN)
     password = getattr(args, "password", None) or ask_password("field.password", out)

@@ -39,6 +39,17 @@ class UsageError(Exception):
         self.params = params
 
 
+def check_text(value: str, name: str) -> str:
+    """`value` (an argument or an environment variable called `name`), refused with
+    exit status 2 if it is not text: bytes that are not UTF-8 reach Python as lone
+    surrogates, which no database, hash or file can take."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError("error.cli.not_text", option=name) from None
+    return value
+
+
 class ChainBroken(Exception):
     """`audit verify` found tampering (exit status 7); the report is already printed."""
 

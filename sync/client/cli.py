@@ -35,12 +35,13 @@ from branchdesk.bootstrap import (
     open_branch,
     resolve_data_dir,
 )
-from branchdesk.cli_output import Printer
+from branchdesk.cli_exit import INVALID_INPUT, UsageError, exit_status
+from branchdesk.cli_output import Printer, jsonable
+from branchdesk.cli_parser import Parser
 from branchdesk.domain.errors import DomainError
-from branchdesk.domain.permissions import PermissionDenied
 from branchdesk.i18n import resolve_language, translate
 from branchdesk.services import sync_state
-from branchdesk.services.auth import Session, SignInError
+from branchdesk.services.auth import Session
 from branchdesk.services.branch import read_settings
 from branchdesk.services.context import ServiceContext
 from sync.client.credentials import load_token, save_token
@@ -52,7 +53,7 @@ from sync.protocol.messages import EnrollRequest
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="branchdesk", description="BranchDesk sync with HQ")
+    parser = Parser(prog="branchdesk", description="BranchDesk sync with HQ")
     parser.add_argument("--data-dir")
     parser.add_argument("--lang")
     parser.add_argument("--user", "--as", dest="actor")
@@ -147,6 +148,27 @@ def _status_lines(status: sync_state.SyncStatus, lang: str) -> list[str]:
     return lines
 
 
+def _status_json(status: sync_state.SyncStatus, ctx: ServiceContext, lang: str) -> str:
+    """The sync state for scripts: numbers as numbers, flags as true/false, times as
+    ISO 8601 in the branch's zone (null when never), the last problem in words."""
+    error = status.last_error
+    values = {
+        "enrolled": status.enrolled,
+        "hq_url": status.hq_url,
+        "pending": status.pending,
+        "last_success_at": status.last_success_at,
+        "last_attempt_at": status.last_attempt_at,
+        "last_error": translate(error.key, lang, **error.params) if error else None,
+        "last_error_key": error.key if error else None,
+        "last_error_at": error.at if error else None,
+        "quarantined": status.quarantined,
+        "parked": status.parked,
+        "unread_notices": status.unread_notices,
+        "cursor": status.cursor,
+    }
+    return json.dumps(jsonable(values, ctx.tz), ensure_ascii=False)
+
+
 def _report(result: RoundResult, lang: str, as_json: bool) -> None:
     if as_json:
         print(json.dumps(result.__dict__, ensure_ascii=False))
@@ -168,12 +190,7 @@ def _sync(args: argparse.Namespace, ctx: ServiceContext, lang: str) -> int:
     status = sync_state.status(ctx)
     if args.status:
         if args.json:
-            print(
-                json.dumps(
-                    {k: str(v) if v is not None else None for k, v in status.__dict__.items()},
-                    ensure_ascii=False,
-                )
-            )
+            print(_status_json(status, ctx, lang))
         else:
             print("\n".join(_status_lines(status, lang)))
         return 0
@@ -212,7 +229,12 @@ def _sync(args: argparse.Namespace, ctx: ServiceContext, lang: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except UsageError as exc:  # an argument that is not text
+        lang = resolve_language(os.environ.get("BRANCHDESK_LANG") or os.environ.get("LANG") or "")
+        print(translate(exc.key, lang, **exc.params), file=sys.stderr)
+        return INVALID_INPUT
     lang = _language(args, None)
     ctx: ServiceContext | None = None
     try:
@@ -224,12 +246,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SyncFailure as failure:
         print(translate(failure.key, lang, **failure.params), file=sys.stderr)
         return 1 if failure.retryable else 5
-    except (PermissionDenied, SignInError) as exc:
+    except (DomainError, UsageError) as exc:
         print(translate(exc.key, lang, **exc.params), file=sys.stderr)
-        return 6
-    except DomainError as exc:
-        print(translate(exc.key, lang, **exc.params), file=sys.stderr)
-        return 6 if exc.key.startswith("error.auth.") else 5
+        status = exit_status(exc)
+        assert status is not None
+        return status
     finally:
         if ctx is not None:
             ctx.db.close()
