@@ -41,7 +41,7 @@ from branchdesk.bootstrap import (
     resolve_data_dir,
 )
 from branchdesk.cli_accounts import ask_password
-from branchdesk.cli_exit import ChainBroken, UsageError, exit_status
+from branchdesk.cli_exit import INVALID_INPUT, ChainBroken, UsageError, check_text, exit_status
 from branchdesk.cli_output import Printer
 from branchdesk.cli_parser import build_parser
 from branchdesk.domain.errors import DomainError, ValidationError
@@ -63,7 +63,7 @@ ENV_LANG = "BRANCHDESK_LANG"
 def _passphrase(*, confirm: bool) -> str | None:
     value = os.environ.get(ENV_PASSPHRASE)
     if value:
-        return value
+        return check_text(value, ENV_PASSPHRASE)
     if not sys.stdin.isatty():
         return None
     first = getpass.getpass("Passphrase / 口令: ")
@@ -432,8 +432,25 @@ def _explicit_language(args: argparse.Namespace) -> str | None:
     return resolve_language(chosen) if chosen else None
 
 
+def _guessed_language(words: Sequence[str]) -> str:
+    """The output language when the command line itself is refused: its `--lang` if
+    that much was readable, else $BRANCHDESK_LANG, else the locale."""
+    chosen = os.environ.get(ENV_LANG) or os.environ.get("LANG") or "zh_CN"
+    for i, word in enumerate(words):
+        if word == "--lang" and i + 1 < len(words):
+            chosen = words[i + 1]
+        elif word.startswith("--lang="):
+            chosen = word.removeprefix("--lang=")
+    return resolve_language(chosen)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    try:
+        args = build_parser().parse_args(words)
+    except UsageError as exc:  # an argument that is not text, whatever the command
+        report_refusal(exc, Printer(lang=_guessed_language(words), as_json=False))
+        return INVALID_INPUT
     explicit = _explicit_language(args)
     # Until a branch is open (its language setting decides) the locale is the guess.
     out = Printer(

@@ -5,7 +5,9 @@ exactly what the process engine accepts."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from branchdesk import (
     __version__,
@@ -16,6 +18,7 @@ from branchdesk import (
     cli_followup,
     cli_report,
 )
+from branchdesk.cli_exit import check_text
 from branchdesk.domain.actions import ACTION_PARAMS, ParamType
 from branchdesk.domain.model import CaseKind, Channel, Grade
 from branchdesk.i18n import translate
@@ -40,12 +43,37 @@ def _parse_date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse that refuses an argument which is not text (bytes that are not UTF-8,
+    e.g. from a script in another encoding) with `UsageError` naming the argument,
+    for every option and argument of every command. Sub-commands' parsers are of this
+    class too (argparse makes them of their parent's class)."""
+
+    def add_argument(self, *names: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*names, **kwargs)
+        if action.nargs != 0:  # flags take no value
+            action.type = _text_first(
+                action.type, action.option_strings[0] if action.option_strings else action.dest
+            )
+        return action
+
+
+def _text_first(convert: Any, name: str) -> Callable[[str], Any]:
+    def checked(value: str) -> Any:
+        check_text(value, name)
+        return value if convert is None else convert(value)
+
+    # argparse names the converter in its own messages ("invalid int value").
+    checked.__name__ = getattr(convert, "__name__", "str")
+    return checked
+
+
 def _add_json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = Parser(
         prog="branchdesk",
         description="BranchDesk: service and complaint desk for telecom branch offices.",
     )
