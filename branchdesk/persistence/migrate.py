@@ -4,8 +4,9 @@ An upgrade that fails rolls back whole (the file keeps its old schema and conten
 is reported as `error.db.upgrade_failed`, naming the revision that failed and why.
 
 Opening an up-to-date database (every start but the first after an upgrade) only reads
-its version row: Alembic, which costs a noticeable part of a cold start to import, is
-loaded only when there is something to migrate.
+its version row (and, at a revision that was edited in place, looks up one schema entry:
+`migrations/repairs.py`): Alembic, which costs a noticeable part of a cold start to
+import, is loaded only when there is something to migrate or repair.
 """
 
 from __future__ import annotations
