@@ -12,22 +12,15 @@ volume under the new keys; otherwise it is removed with the keys made for it."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shutil
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from branchdesk.archive.master import archive_keys, current_master
-from branchdesk.bootstrap import (
-    CONFIG_NAME,
-    InstallConfig,
-    is_initialised,
-    open_branch,
-    resolve_data_dir,
-)
+from branchdesk.archive.keys import RecoveryKey
+from branchdesk.archive.master import archive_keys
+from branchdesk.archive.store import crash_point
+from branchdesk.bootstrap import is_initialised, open_branch, resolve_data_dir
 from branchdesk.cli_accounts import sign_in
 from branchdesk.cli_archive import (
     ENV_RECOVERY_KEY,
@@ -41,9 +34,11 @@ from branchdesk.cli_archive import (
 )
 from branchdesk.cli_output import Printer
 from branchdesk.domain.errors import DomainError
-from branchdesk.secrets import default_secret_store
+from branchdesk.secrets import SecretStore, default_secret_store
 from branchdesk.services import archiving, backup
+from branchdesk.services import backup_leftovers as leftovers
 from branchdesk.services.auth import Session
+from branchdesk.services.backup_manifest import read_manifest
 from branchdesk.services.context import ServiceContext
 
 
@@ -93,6 +88,8 @@ def cmd_backup(args: argparse.Namespace, ctx: ServiceContext, me: Session, out: 
         done = backup.create_backup(
             ctx, keys_for(args, ctx), dest=Path(args.to), actor=me.staff_no, progress=shown(out)
         )
+        if done.settled:
+            out.note(out.t("cli.backup.settled", folders=", ".join(done.settled)))
         out.mapping({"folder": str(done.path), "files": done.files, "bytes": done.bytes})
         return True
     report = backup.verify_with_install(
@@ -124,11 +121,30 @@ def restore(
     target = resolve_data_dir(args.restore_dir or args.data_dir)
     if is_initialised(target) or (target.exists() and any(target.iterdir())):
         raise backup.BackupError("error.backup.target_not_empty", path=str(target))
+    read_manifest(Path(args.folder))  # a spoiled one is refused before any write
     key = recovery_key(args, out)
     store = None if args.no_keyring else default_secret_store()
     secret = passphrase() if store is None else None
-    staging = target.parent / f".{target.name}.restoring-{uuid.uuid4().hex[:8]}"
     target.parent.mkdir(parents=True, exist_ok=True)
+    with leftovers.restore_lock(target):
+        # Under the lock no live restore uses a folder beside the target: any there is
+        # a killed one's, a copy of a branch nobody confirmed.
+        removed = leftovers.sweep_restores(target, store or default_secret_store())
+        if removed:
+            out.note(out.t("cli.backup.leftovers_removed", folders=", ".join(removed)))
+        return _restore_into(args, out, target, key, store, secret, sign_in)
+
+
+def _restore_into(
+    args: argparse.Namespace,
+    out: Printer,
+    target: Path,
+    key: RecoveryKey,
+    store: SecretStore | None,
+    secret: str | None,
+    sign_in: Callable[[argparse.Namespace, ServiceContext, Printer], Session],
+) -> int:
+    staging = target.parent / f"{leftovers.staging_prefix(target)}{uuid.uuid4().hex[:8]}"
     result = backup.restore_backup(
         Path(args.folder),
         staging,
@@ -139,6 +155,7 @@ def restore(
     )
     moved = False
     try:
+        crash_point("restore_staged")
         ctx = open_branch(staging, passphrase=secret, store=store)
         try:
             out.use_branch(ctx)
@@ -154,13 +171,14 @@ def restore(
             ctx.db.close()
         if not report.ok:
             archive_report(out, report)
+        crash_point("restore_confirmed")
         if target.exists():
             target.rmdir()  # empty, checked above
         os.replace(staging, target)
         moved = True
     finally:
         if not moved:
-            _undo_restore(staging, store, secret)
+            leftovers.discard_restore(staging, store, secret)
     out.mapping(
         {
             "data_dir": str(target),
@@ -171,28 +189,6 @@ def restore(
         }
     )
     return 0
-
-
-def _undo_restore(staging: Path, store: Any, secret: str | None) -> None:
-    """Remove a restore that was not confirmed: its folder and the keys made for it."""
-    try:
-        config = InstallConfig.from_json(json.loads((staging / CONFIG_NAME).read_text("utf-8")))
-    except (OSError, ValueError):
-        config = None
-    if config is not None and store is not None:
-        try:
-            ctx = open_branch(staging, passphrase=secret, store=store)
-            try:
-                keys = archive_keys(staging, passphrase=secret, store=store)
-                with ctx.db.read() as conn:
-                    key_id, _ = current_master(conn, keys)
-                keys.forget(key_id)
-            finally:
-                ctx.db.close()
-        except DomainError:
-            pass  # nothing more can be found to remove
-        store.delete(config.secret_name)
-    shutil.rmtree(staging, ignore_errors=True)
 
 
 def backup_entry(signed_in: Runner, passphrase: Callable[[], str | None]) -> Runner:

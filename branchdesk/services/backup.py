@@ -9,15 +9,19 @@ A backup is a folder `BranchDesk-<branch>-<time>/` holding:
   sealed to the recovery key (and wrapped by the current archive master key), and an
   HMAC over all of it under a key derived from the backup key.
 
-It is written as `<folder>.partial` and renamed when complete. `verify` checks every
-checksum, the manifest's MAC, the database and every volume without restoring;
+It is written as `<folder>.partial` and renamed when complete, inside the transaction
+that writes its `backup.create` audit entry (see `backup_leftovers` for what a killed
+run leaves and how the next one settles it). `verify` checks the manifest's structure,
+every checksum, the manifest's MAC, the database and every volume without restoring;
 `restore` does all of that first and writes nothing unless everything checks out.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
+import dataclasses
 import hmac
+import itertools
 import json
 import os
 import shutil
@@ -29,9 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from branchdesk.archive.keys import (
     ArchiveKeyError,
@@ -43,27 +46,30 @@ from branchdesk.archive.keys import (
     wrap_key,
 )
 from branchdesk.archive.master import ArchiveKeys, archive_keys, current_master, recovery_public
-from branchdesk.archive.store import archive_dir, archive_lock
+from branchdesk.archive.store import archive_dir, archive_lock, crash_point
 from branchdesk.archive.verify import file_sha256
 from branchdesk.archive.volume import VolumeError, read_header, verify_volume
 from branchdesk.bootstrap import CONFIG_NAME, DB_NAME, InstallConfig, is_initialised, open_branch
-from branchdesk.domain.errors import DomainError
 from branchdesk.persistence.schema import archive_master_keys, archive_volumes, settings
 from branchdesk.secrets import KdfParams, SecretStore, default_secret_store, derive_key, new_key
+from branchdesk.services import backup_leftovers as leftovers
 from branchdesk.services.access import authorize
+from branchdesk.services.backup_manifest import (
+    FORMAT,
+    MANIFEST,
+    VERSION,
+    BackupError,
+    mac_of,
+    read_manifest,
+)
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.recording import device_epoch, write_audit
 
-FORMAT = "branchdesk-backup"
-VERSION = 1
-MANIFEST = "manifest.json"
+__all__ = ["FORMAT", "MANIFEST", "VERSION", "BackupError"]
+
 RESTORE_ACTOR = "RESTORE"
 
 Progress = Callable[[int, int], bool]
-
-
-class BackupError(DomainError):
-    """A backup is damaged, incomplete, or the key does not open it."""
 
 
 @dataclass(frozen=True)
@@ -71,16 +77,8 @@ class BackupResult:
     path: Path
     files: int
     bytes: int
-
-
-def _mac_key(backup_key: bytes) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=b"branchdesk-backup-manifest-v1"
-    ).derive(backup_key)
-
-
-def _canonical(body: dict[str, Any]) -> bytes:
-    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    #: What killed runs had left, settled before this one (see backup_leftovers).
+    settled: tuple[str, ...] = ()
 
 
 def _export_db(ctx: ServiceContext, target: Path, key: bytes) -> None:
@@ -100,6 +98,11 @@ def _export_db(ctx: ServiceContext, target: Path, key: bytes) -> None:
         raw.close()
 
 
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as f:
+        os.fsync(f.fileno())
+
+
 def create_backup(
     ctx: ServiceContext,
     keys: ArchiveKeys,
@@ -108,7 +111,29 @@ def create_backup(
     actor: str,
     progress: Progress | None = None,
 ) -> BackupResult:
-    """Back the branch up into a new folder under `dest`."""
+    """Back the branch up into a new folder under `dest`. What an earlier, killed run
+    left is settled first (`backup_leftovers.settle`)."""
+    with ctx.db.read() as conn:
+        authorize(ctx, conn, actor, "backup.run")
+    with leftovers.create_lock(ctx):
+        settled = tuple(leftovers.settle(ctx))
+        done = _create(ctx, keys, dest=dest, actor=actor, progress=progress)
+    return dataclasses.replace(done, settled=settled)
+
+
+def _create(
+    ctx: ServiceContext, keys: ArchiveKeys, *, dest: Path, actor: str, progress: Progress | None
+) -> BackupResult:
+    now = ctx.now()
+    backup_id = str(uuid.uuid4())
+    stem = name = f"BranchDesk-{ctx.branch_code}-{now:%Y%m%d-%H%M%S}"
+    dest.mkdir(parents=True, exist_ok=True)
+    for n in itertools.count(2):  # a second backup within the same second
+        if not (dest / name).exists() and not (dest / (name + leftovers.PARTIAL)).exists():
+            break
+        name = f"{stem}-{n}"
+    final = dest / name
+    work = dest / (name + leftovers.PARTIAL)
     with ctx.db.write() as conn:
         authorize(ctx, conn, actor, "backup.run")
         rk = recovery_public(conn)
@@ -117,20 +142,19 @@ def create_backup(
         key_id, master = current_master(conn, keys)
         epoch = device_epoch(conn)
         db_id = json.loads((ctx.db.path.parent / CONFIG_NAME).read_text("utf-8"))["db_id"]
-    now = ctx.now()
-    backup_id = str(uuid.uuid4())
-    name = f"BranchDesk-{ctx.branch_code}-{now:%Y%m%d-%H%M%S}"
-    final = dest / name
-    work = dest / (name + ".partial")
-    if final.exists():
-        raise BackupError("error.backup.exists", path=str(final))
-    shutil.rmtree(work, ignore_errors=True)
-    (work / "volumes").mkdir(parents=True)
+        # Entered before the folder exists, so that a killed run's folder is found.
+        leftovers.begin(conn, backup_id=backup_id, work=work, final=final, actor=actor)
+    crash_point("backup_pending")
     backup_key = new_data_key()
     files: list[dict[str, Any]] = []
+    renamed = False
     try:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(mode=0o700)  # the copy is encrypted; its folder is the owner's alone
+        (work / "volumes").mkdir(mode=0o700)
         with archive_lock(ctx):  # no volume is sealed or retired meanwhile
             _export_db(ctx, work / DB_NAME, backup_key)
+            crash_point("backup_db_exported")
             with ctx.db.read() as conn:
                 volumes = (
                     conn.execute(
@@ -143,12 +167,12 @@ def create_backup(
             for n, file in enumerate(volumes, start=1):
                 shutil.copyfile(archive_dir(ctx) / file, work / "volumes" / file)
                 sources.append((work / "volumes" / file, f"volumes/{file}"))
+                crash_point("backup_volume_copied")
                 if progress is not None:
                     progress(n, len(volumes))
         for path, rel in sources:
             files.append({"path": rel, "bytes": path.stat().st_size, "sha256": file_sha256(path)})
-            with open(path, "rb") as f:
-                os.fsync(f.fileno())
+            _fsync(path)
         body = {
             "format": FORMAT,
             "version": VERSION,
@@ -169,25 +193,35 @@ def create_backup(
                 },
             ],
         }
-        mac = hmac.new(_mac_key(backup_key), _canonical(body), hashlib.sha256).hexdigest()
         (work / MANIFEST).write_text(
-            json.dumps({"manifest": body, "mac": mac}, ensure_ascii=False, indent=1), "utf-8"
+            json.dumps(
+                {"manifest": body, "mac": mac_of(backup_key, body)}, ensure_ascii=False, indent=1
+            ),
+            "utf-8",
         )
-        os.replace(work, final)
+        _fsync(work / MANIFEST)
+        leftovers.fsync_dir(work / "volumes")
+        leftovers.fsync_dir(work)
+        crash_point("backup_manifest_written")
+        detail = leftovers.created_detail(backup_id, name, files)
+        # Finished = renamed and recorded, in one transaction: the rename is its last
+        # step before the commit (a crash between the two is settled by the next run).
+        with ctx.db.write() as conn:
+            write_audit(ctx, conn, actor=actor, action="backup.create", case_id=None, detail=detail)
+            leftovers.finish(conn, backup_id)
+            os.replace(work, final)
+            renamed = True
+            leftovers.fsync_dir(dest)
+            crash_point("backup_renamed")
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        # Not recorded, so not a backup: nothing of it stays (a failure here leaves the
+        # pending entry, and the next run removes the folder).
+        shutil.rmtree(final if renamed else work, ignore_errors=True)
+        with contextlib.suppress(SQLAlchemyError), ctx.db.write() as conn:
+            leftovers.finish(conn, backup_id)
         raise
-    total = sum(int(f["bytes"]) for f in files)
-    with ctx.db.write() as conn:
-        write_audit(
-            ctx,
-            conn,
-            actor=actor,
-            action="backup.create",
-            case_id=None,
-            detail={"backup_id": backup_id, "folder": name, "files": len(files), "bytes": total},
-        )
-    return BackupResult(final, len(files), total)
+    crash_point("backup_committed")
+    return BackupResult(final, len(files), int(detail["bytes"]))
 
 
 # ------------------------------------------------------------------ verification
@@ -210,21 +244,6 @@ class BackupReport:
         return not self.problems
 
 
-def _manifest(path: Path) -> dict[str, Any]:
-    try:
-        outer = json.loads((path / MANIFEST).read_text("utf-8"))
-        body = outer["manifest"]
-        if body.get("format") != FORMAT or "mac" not in outer:
-            raise ValueError("not a BranchDesk backup")
-    except FileNotFoundError:
-        raise BackupError("error.backup.not_a_backup", path=str(path)) from None
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-        raise BackupError("error.backup.damaged", file=MANIFEST, detail=str(exc)[:100]) from exc
-    if body.get("version") != VERSION:
-        raise BackupError("error.backup.version", version=body.get("version"))
-    return dict(outer)
-
-
 def backup_key_of(
     outer: dict[str, Any],
     *,
@@ -244,8 +263,7 @@ def backup_key_of(
         key = unwrap_key(master_lookup(str(slot["key_id"])), slot, context=context)
     else:
         raise ArchiveKeyError("error.backup.key_needed")
-    expected = hmac.new(_mac_key(key), _canonical(body), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, str(outer["mac"])):
+    if not hmac.compare_digest(mac_of(key, body), str(outer["mac"])):
         raise BackupError("error.backup.damaged", file=MANIFEST, detail="MAC")
     return key
 
@@ -264,7 +282,7 @@ def verify_backup(
     master_lookup: Callable[[str], bytes] | None = None,
 ) -> BackupReport:
     """Everything a restore would rely on, checked without restoring anything."""
-    outer = _manifest(path)
+    outer = read_manifest(path)
     body = outer["manifest"]
     problems: list[tuple[str, str, dict[str, Any]]] = []
     key = backup_key_of(outer, recovery=recovery, master_lookup=master_lookup)
@@ -336,6 +354,7 @@ def verify_with_install(
             raise ArchiveKeyError("error.archive.master_key_missing", key_id=key_id)
         return keys.load(key_id, wrapped[key_id])
 
+    leftovers.settle_if_idle(ctx)
     report = verify_backup(path, master_lookup=lookup)
     with ctx.db.write() as conn:
         write_audit(
@@ -379,7 +398,7 @@ def restore_backup(
     if not report.ok:
         file, key, params = report.problems[0]
         raise BackupError(key, **{"file": file, **params})
-    backup_key = backup_key_of(_manifest(path), recovery=recovery)
+    backup_key = backup_key_of(read_manifest(path), recovery=recovery)
     if use_keyring and store is None:
         store = default_secret_store()
     if store is not None and use_keyring:
@@ -396,11 +415,15 @@ def restore_backup(
     created = not data_dir.exists()
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
+        # The configuration first: it names the keyring entry made next, so that what a
+        # killed restore leaves can be found and removed (backup_leftovers).
+        (data_dir / CONFIG_NAME).write_text(json.dumps(config.to_json(), indent=2), "utf-8")
         if config.key_mode == "keyring":
             assert store is not None
             store.set(config.secret_name, db_key)
         tmp = data_dir / (DB_NAME + ".restoring")
         shutil.copyfile(path / DB_NAME, tmp)
+        crash_point("restore_db_copied")
         db = sqlcipher.connect(str(tmp))
         try:
             db.execute("PRAGMA cipher_log_level = NONE")
@@ -413,7 +436,7 @@ def restore_backup(
         volumes_dir.mkdir(exist_ok=True)
         for volume in (path / "volumes").glob("*.bdav"):
             shutil.copyfile(volume, volumes_dir / volume.name)
-        (data_dir / CONFIG_NAME).write_text(json.dumps(config.to_json(), indent=2), "utf-8")
+        crash_point("restore_volumes_copied")
         ctx = open_branch(data_dir, passphrase=passphrase, store=store)
         try:
             epoch = _adopt(
@@ -466,6 +489,7 @@ def _adopt(
                 .values(master_slot=wrap_key(master, key_id, dek, context=f"volume:{v.id}"))
             )
         epoch = device_epoch(conn) + 1
+        leftovers.forget_all(conn)
         conn.execute(delete(settings).where(settings.c.key == "device.epoch"))
         conn.execute(insert(settings).values(key="device.epoch", value=epoch))
         write_audit(

@@ -10,6 +10,7 @@ import pytest
 
 from branchdesk.cli import main
 from tests.conftest import PASSWORD
+from tests.support.backups import Prepared, branch_and_backup
 
 INIT = [
     "init",
@@ -51,3 +52,10 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.
     code, _, err = run(*INIT)
     assert code == 0, err
     return run
+
+
+@pytest.fixture(scope="session")
+def backup_made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Prepared, Path]:
+    """A passphrase-mode branch with an archive volume that has never made a backup,
+    and one backup of it, shared by the backup tests (each copies what it changes)."""
+    return branch_and_backup(tmp_path_factory.mktemp("backup"))
