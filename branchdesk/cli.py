@@ -53,6 +53,7 @@ from branchdesk.services import cases, demo, printing, queries
 from branchdesk.services.auth import Session
 from branchdesk.services.branch import branch_info, set_branch_logo
 from branchdesk.services.context import ServiceContext
+from branchdesk.services.private_files import private_file
 
 ENV_LANG = "BRANCHDESK_LANG"
 
@@ -130,8 +131,10 @@ def cmd_init(args: argparse.Namespace, out: Printer) -> int:
     try:
         if sheet_path:
             # The archive recovery key, printed at set-up for the day this PC dies.
-            sheet, _key_id = printing.print_recovery_sheet(ctx, actor=args.admin_no)
-            Path(sheet_path).write_bytes(sheet.pdf)
+            # Owner-only from its creation (the key is in it), made before the key is.
+            with private_file(Path(sheet_path)) as f:
+                sheet, _key_id = printing.print_recovery_sheet(ctx, actor=args.admin_no)
+                f.write(sheet.pdf)
             out.note(translate("cli.archive.recovery_sheet_note", out.lang, file=sheet_path))
         else:
             out.note(translate("cli.init.recovery_hint", out.lang, admin=args.admin_no))

@@ -29,6 +29,7 @@ from branchdesk.secrets import default_secret_store
 from branchdesk.services import archiving, printing
 from branchdesk.services.auth import Session
 from branchdesk.services.context import ServiceContext
+from branchdesk.services.private_files import private_file, write_private
 
 ENV_RECOVERY_KEY = "BRANCHDESK_RECOVERY_KEY"
 DOCUMENTS = ("receipt", "closure_letter", "case_record")
@@ -333,7 +334,7 @@ def cmd_archive(args: argparse.Namespace, ctx: ServiceContext, me: Session, out:
         pdf = archiving.reprint(
             ctx, keys_for(args, ctx), ref=args.ref, kind=args.document, actor=actor
         )
-        Path(args.out).write_bytes(pdf)
+        write_private(Path(args.out), pdf)  # a customer's case: for the person alone
         out.mapping({"archive_no": args.ref, "document": args.document, "file": args.out})
         return True
     if command in ("hold", "release"):
@@ -399,10 +400,11 @@ def _issue_recovery_key(
     """A new recovery key, written straight into its sheet; the key is never shown on
     screen or kept (only its public half and fingerprint stay on this PC)."""
     target = Path(args.out)
-    if not target.parent.is_dir():
-        raise ValidationError([FieldError("out", "error.field.invalid")])
-    sheet, key_id = printing.print_recovery_sheet(ctx, actor=me.staff_no, lang=args.sheet_lang)
-    target.write_bytes(sheet.pdf)
+    # The file (owner-only, like the key it holds) is made before the key is issued:
+    # a folder that cannot be written is refused with no key issued for nothing.
+    with private_file(target) as f:
+        sheet, key_id = printing.print_recovery_sheet(ctx, actor=me.staff_no, lang=args.sheet_lang)
+        f.write(sheet.pdf)
     out.mapping({"key_id": key_id, "file": str(target)})
     out.note(out.t("cli.archive.recovery_sheet_note", file=str(target)))
     return True

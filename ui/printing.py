@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 from branchdesk.domain.errors import DomainError
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.printing import PrintedDocument, print_document
+from branchdesk.services.private_files import open_private
 from ui import i18n
 from ui.session import UserSession
 from ui.worker import DbWorker
@@ -329,7 +330,9 @@ class PrintPreviewDialog(QDialog):
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
         try:
-            Path(path).write_bytes(self.document.pdf)
+            # Owner-only, like exports: a case document, or the recovery sheet's key.
+            with open_private(Path(path)) as f:
+                f.write(self.document.pdf)
         except OSError as error:
             self._warn(
                 self.tr("Could not save %1: %2").replace("%1", path).replace("%2", str(error))

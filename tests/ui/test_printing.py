@@ -7,6 +7,7 @@ prints the chosen document or shows why it cannot."""
 from __future__ import annotations
 
 import io
+import stat
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -159,6 +160,8 @@ def test_preview_shows_every_page_and_saves_the_pdf_unchanged(
     press(qtbot, Key.Key_S, Mod.ControlModifier | Mod.ShiftModifier)
     assert Path(asked[0]).name == f"{NUMBER}-{ui('Case record sheet')}.pdf"
     assert (tmp_path / "chosen.pdf").read_bytes() == doc.pdf
+    # Owner-only from its creation, like exports (a case's personal data, or a key).
+    assert stat.S_IMODE((tmp_path / "chosen.pdf").stat().st_mode) == 0o600
 
 
 def test_a_reprint_says_which_copy_it_is(qtbot: QtBot) -> None:

@@ -1,0 +1,64 @@
+"""Writing a file that holds a secret or personal data (the recovery sheet, a printed
+case document saved to disk): readable and writable by its owner alone from its first
+byte, as exports are. The file is created with that mode (never made and then
+chmod-ed, which leaves a moment when others can open it), written to a temporary name
+beside the target, flushed to the disk and renamed over the target: a failure leaves
+nothing, and a target that was world-readable is replaced, not rewritten in place.
+
+Creating the temporary file is the check that the folder can be written, and comes
+first: a recovery key must not be issued for a sheet that cannot be saved."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from branchdesk.domain.errors import FieldError, ValidationError
+
+#: Owner read and write, nobody else (POSIX; Windows files follow the folder's ACL).
+PRIVATE_MODE = 0o600
+
+
+@contextlib.contextmanager
+def open_private(target: Path) -> Iterator[BinaryIO]:
+    """A binary file to write, which becomes `target` when the block ends without an
+    error; OSError when the folder cannot be written (before the block runs)."""
+    # mkstemp opens with O_CREAT | O_EXCL and mode 0600.
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def private_file(target: Path, *, field: str = "path") -> Iterator[BinaryIO]:
+    """`open_private` for a command's output file: a folder that does not exist or
+    cannot be written is refused as invalid input naming `field`."""
+    if not target.parent.is_dir() or target.is_dir():
+        raise ValidationError([FieldError(field, "error.field.invalid")])
+    stack = contextlib.ExitStack()
+    try:
+        f = stack.enter_context(open_private(target))
+    except OSError as exc:
+        raise ValidationError(
+            [FieldError(field, "error.export.not_writable", {"path": str(target)})]
+        ) from exc
+    with stack:
+        yield f
+
+
+def write_private(target: Path, data: bytes, *, field: str = "path") -> None:
+    """`data` into `target`, readable by its owner alone (see `private_file`)."""
+    with private_file(target, field=field) as f:
+        f.write(data)

@@ -1,0 +1,77 @@
+"""Files holding a secret or a customer's data are written for their owner alone (0600,
+like exports), whatever the umask: the recovery sheet (`archive recovery-key --out`,
+`init --recovery-sheet`) and an archived case's reprinted document, also when an
+earlier, world-readable file of that name is replaced."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from branchdesk.bootstrap import open_branch
+from branchdesk.cli import main
+from branchdesk.persistence.schema import archive_entries
+from tests.integration.conftest import INIT, Cli
+from tests.support.backups import PASSPHRASE, Prepared
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture(autouse=True)
+def _usual_umask() -> Iterator[None]:
+    """The usual 022, under which a plain write makes a world-readable file."""
+    before = os.umask(0o022)
+    yield
+    os.umask(before)
+
+
+def test_the_recovery_sheet_is_for_its_owner_alone(cli: Cli, tmp_path: Path) -> None:
+    sheet = tmp_path / "sheet.pdf"
+    sheet.write_bytes(b"an earlier sheet")
+    sheet.chmod(0o644)
+    cli.json("archive", "recovery-key", "--out", str(sheet))
+    assert sheet.read_bytes().startswith(b"%PDF")
+    assert mode(sheet) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".sheet")] == []
+
+
+def test_the_sheet_printed_at_set_up_is_for_its_owner_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRANCHDESK_PASSWORD", "Counter#2026")
+    sheet = tmp_path / "at-set-up.pdf"
+    code = main(["--data-dir", str(tmp_path / "data"), *INIT, "--recovery-sheet", str(sheet)])
+    assert code == 0, capsys.readouterr().err
+    assert sheet.read_bytes().startswith(b"%PDF") and mode(sheet) == 0o600
+
+
+def test_a_reprinted_archived_document_is_for_its_owner_alone(
+    backup_made: tuple[Prepared, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data_dir = tmp_path / "branch"
+    shutil.copytree(backup_made[0].data_dir, data_dir)
+    ctx = open_branch(data_dir, passphrase=PASSPHRASE)
+    try:
+        with ctx.db.read() as conn:
+            archive_no = conn.execute(select(archive_entries.c.archive_no)).scalars().first()
+    finally:
+        ctx.db.close()
+    monkeypatch.setenv("BRANCHDESK_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("BRANCHDESK_STAFF", "R401")
+    monkeypatch.setenv("BRANCHDESK_PASSWORD", "Counter#2026")
+    out = tmp_path / "receipt.pdf"
+    args = ["archive", "reprint", str(archive_no), "--document", "receipt", "--out", str(out)]
+    code = main(["--data-dir", str(data_dir), *args])
+    assert code == 0, capsys.readouterr().err
+    assert out.read_bytes().startswith(b"%PDF") and mode(out) == 0o600
