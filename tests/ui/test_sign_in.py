@@ -209,6 +209,10 @@ def test_switching_user_puts_the_draft_aside_and_gives_it_back(
     window = window_of(qtbot, gate)
     window.open_intake()
     qtbot.keyClicks(phone_of(window), "13812345678")
+    assert window._intake is not None
+    # The draft keeps its form's id while it is put aside: saving it later cannot make
+    # a second case of a save whose answer was lost before the switch.
+    form_id = window._intake.form.form_id
     qtbot.keyClick(window, Key.Key_L, CTRL_SHIFT)
     screen = gate.screen
     assert gate.is_locked and screen.mode == "switch" and screen.staff_no.text() == ""
@@ -222,6 +226,7 @@ def test_switching_user_puts_the_draft_aside_and_gives_it_back(
     qtbot.keyClick(window, Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert window._intake is not None and window._intake.isVisible()
     assert phone_of(window).text() == ""
+    assert window._intake.form.form_id != form_id  # the manager's own, new form
     assert not any(
         d.isVisible() and phone_of_dialog(d) == "13812345678" for d in window._intakes.values()
     )
@@ -232,6 +237,7 @@ def test_switching_user_puts_the_draft_aside_and_gives_it_back(
     qtbot.waitUntil(lambda: gate.session.staff_no == "H201" and not gate.is_locked)
     qtbot.waitUntil(lambda: window._intake is not None and window._intake.isVisible())
     assert phone_of(window).text() == "13812345678"
+    assert window._intake.form.form_id == form_id
     assert not window._intakes["M301"].isVisible()
 
 
