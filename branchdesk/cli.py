@@ -53,7 +53,7 @@ from branchdesk.services import cases, demo, printing, queries
 from branchdesk.services.auth import Session
 from branchdesk.services.branch import branch_info, set_branch_logo
 from branchdesk.services.context import ServiceContext
-from branchdesk.services.private_files import private_file
+from branchdesk.services.private_files import private_file, write_private
 
 ENV_LANG = "BRANCHDESK_LANG"
 
@@ -253,7 +253,7 @@ def cmd_case(args: argparse.Namespace, out: Printer) -> int:
                 lang=args.document_lang,
                 paper=args.paper,
             )
-            Path(args.out).write_bytes(done.pdf)
+            write_private(Path(args.out), done.pdf)  # a customer's document
             out.mapping(
                 {
                     "number": done.number,

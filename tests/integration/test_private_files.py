@@ -1,7 +1,7 @@
 """Files holding a secret or a customer's data are written for their owner alone (0600,
 like exports), whatever the umask: the recovery sheet (`archive recovery-key --out`,
-`init --recovery-sheet`) and an archived case's reprinted document, also when an
-earlier, world-readable file of that name is replaced."""
+`init --recovery-sheet`), a case's printed document and an archived case's reprinted
+one, also when an earlier, world-readable file of that name is replaced."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from branchdesk.bootstrap import open_branch
 from branchdesk.cli import main
 from branchdesk.persistence.schema import archive_entries
 from tests.integration.conftest import INIT, Cli
+from tests.integration.test_cli_archive import setup_branch
 from tests.support.backups import PASSPHRASE, Prepared
 
 
@@ -41,6 +42,13 @@ def test_the_recovery_sheet_is_for_its_owner_alone(cli: Cli, tmp_path: Path) -> 
     assert sheet.read_bytes().startswith(b"%PDF")
     assert mode(sheet) == 0o600
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".sheet")] == []
+
+
+def test_a_printed_case_document_is_for_its_owner_alone(cli: Cli, tmp_path: Path) -> None:
+    [number] = setup_branch(cli, cases=1)
+    out = tmp_path / "receipt.pdf"
+    cli.json("case", "print", number, "--document", "receipt", "--out", str(out))
+    assert out.read_bytes().startswith(b"%PDF") and mode(out) == 0o600
 
 
 def test_the_sheet_printed_at_set_up_is_for_its_owner_alone(
