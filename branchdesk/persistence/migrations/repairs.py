@@ -71,16 +71,15 @@ def _cluster_milestones(conn: Connection) -> None:
             "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'case_milestones'"
         ).scalar()
     )
-    head, rest = sql.split("(", 1)
-    assert head.split()[-1].strip('"') == "case_milestones", sql
-    conn.exec_driver_sql(f"CREATE TABLE case_milestones_clustered ({rest} WITHOUT ROWID")
-    conn.exec_driver_sql("INSERT INTO case_milestones_clustered SELECT * FROM case_milestones")
     indexes = conn.exec_driver_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'case_milestones'"
         " AND sql IS NOT NULL"
     ).all()
-    conn.exec_driver_sql("DROP TABLE case_milestones")
-    conn.exec_driver_sql("ALTER TABLE case_milestones_clustered RENAME TO case_milestones")
+    conn.exec_driver_sql("ALTER TABLE case_milestones RENAME TO case_milestones_rowid")
+    # Created under its own name, so its schema text is the edited 0001's to the letter.
+    conn.exec_driver_sql(f"{sql} WITHOUT ROWID")
+    conn.exec_driver_sql("INSERT INTO case_milestones SELECT * FROM case_milestones_rowid")
+    conn.exec_driver_sql("DROP TABLE case_milestones_rowid")
     for (index_sql,) in indexes:
         conn.exec_driver_sql(str(index_sql))
 
