@@ -4,6 +4,7 @@ missing key refused with nothing written."""
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,13 @@ def test_wrong_key_or_damage_leaves_nothing_behind(backed_up, tmp_path: Path) ->
     assert not target.exists()
     with pytest.raises(ArchiveKeyError):
         backup.verify_backup(path)  # no key at all
+
+
+def test_the_backup_folder_is_for_its_owner_alone(backed_up) -> None:  # type: ignore[no-untyped-def]
+    """Its files are encrypted, but who made it need not share even that with others."""
+    _, _, path, _ = backed_up
+    assert stat.S_IMODE(path.stat().st_mode) == 0o700
+    assert stat.S_IMODE((path / "volumes").stat().st_mode) == 0o700
 
 
 def test_damaged_backup_is_not_restored(backed_up, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
