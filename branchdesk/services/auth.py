@@ -23,7 +23,7 @@ from sqlalchemy import Connection, insert, select, update
 from branchdesk.domain.errors import DomainError, FieldError, ValidationError
 from branchdesk.domain.password_policy import check_password
 from branchdesk.domain.permissions import Role
-from branchdesk.persistence.schema import api_tokens, staff
+from branchdesk.persistence.schema import api_tokens, audit_log, staff
 from branchdesk.services.access import authorize
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.recording import write_audit
@@ -111,33 +111,66 @@ def _session(row: object, at: datetime, *, method: str) -> Session:
     )
 
 
-def _fail(
-    ctx: ServiceContext, conn: Connection, staff_no: str, row: object | None, reason: str
-) -> SignInError:
-    """Count a failed attempt (and lock the account at the limit), audited."""
-    detail: dict[str, object] = {"staff_no": staff_no[:40], "reason": reason}
-    error = SignInError("error.auth.wrong_credentials")
-    if row is not None and reason == "wrong_password":
-        failures = int(row.failed_attempts) + 1  # type: ignore[attr-defined]
-        values: dict[str, object] = {"failed_attempts": failures}
-        detail["failures"] = failures
-        if failures >= MAX_FAILURES:
-            until = ctx.now() + LOCKOUT
-            values["locked_until"] = until
-            values["failed_attempts"] = 0
-            detail["locked_until"] = until.isoformat()
-            error = SignInError("error.auth.locked", until=_clock_time(ctx, until))
-        else:
-            error = SignInError("error.auth.wrong_password_left", left=MAX_FAILURES - failures)
-        conn.execute(update(staff).where(staff.c.staff_no == staff_no).values(**values))
+def _audit_failure(
+    ctx: ServiceContext, conn: Connection, staff_no: str, reason: str, **more: object
+) -> None:
     write_audit(
         ctx,
         conn,
-        actor=staff_no[:40] or "?",
+        actor=_actor(staff_no),
         action="auth.sign_in_failed",
         case_id=None,
-        detail=detail,
+        detail={"staff_no": staff_no[:40], "reason": reason, **more},
     )
+
+
+def _actor(staff_no: str) -> str:
+    return staff_no[:40] or "?"
+
+
+def _counter(conn: Connection, staff_no: str, row: object | None) -> tuple[int, datetime | None]:
+    """Failed tries so far and the end of a lockout. An account keeps them on its row;
+    a staff number nobody has is counted from its own failed sign-ins on the audit
+    trail (no account is made for it), so that it is answered exactly as a wrong
+    password is: the same tries left, the same lockout."""
+    if row is not None:
+        return int(row.failed_attempts), row.locked_until  # type: ignore[attr-defined]
+    last = conn.execute(
+        select(audit_log.c.detail)
+        .where(audit_log.c.actor == _actor(staff_no))
+        .where(audit_log.c.action == "auth.sign_in_failed")
+        .order_by(audit_log.c.id.desc())
+        .limit(1)
+    ).scalar()
+    if not isinstance(last, dict):
+        return 0, None
+    if last.get("locked_until"):
+        return 0, datetime.fromisoformat(str(last["locked_until"]))
+    return int(last.get("failures", 0)), None
+
+
+def _wrong(
+    ctx: ServiceContext,
+    conn: Connection,
+    staff_no: str,
+    row: object | None,
+    failures: int,
+    reason: str,
+) -> SignInError:
+    """Count one more wrong try (locking at the limit), audited; the refusal to give."""
+    failures += 1
+    values: dict[str, object] = {"failed_attempts": failures}
+    more: dict[str, object] = {"failures": failures}
+    if failures >= MAX_FAILURES:
+        until = ctx.now() + LOCKOUT
+        values = {"failed_attempts": 0, "locked_until": until}
+        more["locked_until"] = until.isoformat()
+        error = SignInError("error.auth.locked", until=_clock_time(ctx, until))
+    else:
+        error = SignInError("error.auth.wrong_password_left", left=MAX_FAILURES - failures)
+    if row is not None:
+        conn.execute(update(staff).where(staff.c.staff_no == staff_no).values(**values))
+    _audit_failure(ctx, conn, staff_no, reason, **more)
     return error
 
 
@@ -146,33 +179,44 @@ def sign_in(
 ) -> Session:
     """Check `password` for `staff_no`; on success return the session (audited as
     `purpose`: "sign_in" or "unlock"). Raises SignInError with a message that says
-    what to do; failures are counted and audited, also when they are refused."""
+    what to do; failures are counted and audited, also when they are refused.
+
+    Whoever does not know the password learns nothing about the number: an unknown
+    number, a disabled account and a wrong password get the same answers (the same
+    tries left, the same lockout) and take the same time (a dummy hash is checked)."""
     staff_no = staff_no.strip()
     now = ctx.now()
     refusal: SignInError | None = None
     with ctx.db.write() as conn:
         row = _row(conn, staff_no)
         ok = _verify(row.password_hash if row is not None else None, password)  # type: ignore[attr-defined]
-        if row is None:
-            refusal = _fail(ctx, conn, staff_no, None, "unknown_staff")
-        elif not row.active:  # type: ignore[attr-defined]
-            # Say "disabled" only to whoever knows the password; anyone else learns
-            # no more than from a wrong password.
-            refusal = _fail(ctx, conn, staff_no, row, "disabled")
-            if ok:
-                refusal = SignInError("error.auth.disabled", staff_no=staff_no)
-        elif row.locked_until is not None and row.locked_until > now:  # type: ignore[attr-defined]
-            _fail(ctx, conn, staff_no, row, "locked")
-            refusal = SignInError(
-                "error.auth.locked",
-                until=_clock_time(ctx, row.locked_until),  # type: ignore[attr-defined]
+        failures, locked_until = _counter(conn, staff_no, row)
+        if locked_until is not None and locked_until > now:
+            _audit_failure(
+                ctx,
+                conn,
+                staff_no,
+                "locked",
+                **({} if row else {"locked_until": locked_until.isoformat()}),
             )
-        elif not ok:
-            refusal = _fail(ctx, conn, staff_no, row, "wrong_password")
+            refusal = SignInError("error.auth.locked", until=_clock_time(ctx, locked_until))
+        elif row is None or not ok:
+            reason = (
+                "unknown_staff"
+                if row is None
+                else "wrong_password"
+                if row.active  # type: ignore[attr-defined]
+                else "disabled"
+            )
+            refusal = _wrong(ctx, conn, staff_no, row, failures, reason)
+        elif not row.active:  # type: ignore[attr-defined]
+            # Said only to whoever knows the password.
+            _audit_failure(ctx, conn, staff_no, "disabled")
+            refusal = SignInError("error.auth.disabled", staff_no=staff_no)
         elif row.must_change_password and (  # type: ignore[attr-defined]
             row.reset_expires_at is None or row.reset_expires_at <= now  # type: ignore[attr-defined]
         ):
-            _fail(ctx, conn, staff_no, row, "code_expired")
+            _audit_failure(ctx, conn, staff_no, "code_expired")
             refusal = SignInError("error.auth.code_expired", staff_no=staff_no)
         else:
             values: dict[str, object] = {
@@ -370,7 +414,8 @@ def revoke_token(ctx: ServiceContext, *, token_id: int, actor: str) -> None:
 
 def sign_in_with_token(ctx: ServiceContext, token: str) -> Session:
     """The session a script's token stands for (audited). Revoked tokens and tokens
-    of disabled staff are refused."""
+    of disabled staff are refused, and so are tokens of staff locked out by wrong
+    passwords, until the lockout passes or an administrator resets the password."""
     now = ctx.now()
     with ctx.db.write() as conn:
         row = conn.execute(
@@ -387,6 +432,13 @@ def sign_in_with_token(ctx: ServiceContext, token: str) -> Session:
                 detail={"reason": "bad_token"},
             )
             refusal = SignInError("error.auth.bad_token")
+        elif member.locked_until is not None and member.locked_until > now:  # type: ignore[attr-defined]
+            # Someone is guessing the password: a token made earlier is no way round it.
+            _audit_failure(ctx, conn, row.staff_no, "locked", token_id=row.id)
+            refusal = SignInError(
+                "error.auth.locked",
+                until=_clock_time(ctx, member.locked_until),  # type: ignore[attr-defined]
+            )
         else:
             conn.execute(
                 update(api_tokens).where(api_tokens.c.id == row.id).values(last_used_at=now)

@@ -102,18 +102,45 @@ def test_passwords_are_case_sensitive(branch: Branch) -> None:
     assert refused(branch, "H201", PASSWORD.lower()).key == "error.auth.wrong_password_left"
 
 
-def test_an_unknown_staff_number_gets_the_wrong_credentials_message(branch: Branch) -> None:
-    error = refused(branch, "Z999", PASSWORD)
-    assert error.key == "error.auth.wrong_credentials"
-    # The same words as a wrong password: nothing says the number does not exist.
-    wrong = refused(branch, "H201", WRONG)
+def test_an_unknown_staff_number_is_answered_as_a_wrong_password_is(branch: Branch) -> None:
+    """Same words, same tries left, same lockout at the same time: nothing tells a
+    number that does not exist from one that does."""
+    with branch.ctx.db.read() as conn:
+        accounts = conn.execute(select(staff.c.staff_no)).scalars().all()
+    for _ in range(auth.MAX_FAILURES):
+        unknown, wrong = refused(branch, "Z999", PASSWORD), refused(branch, "H201", WRONG)
+        assert (unknown.key, unknown.params) == (wrong.key, wrong.params)
+    assert wrong.key == "error.auth.locked"
+    # Locked alike, whatever password is tried, for the same fifteen minutes.
+    branch.clock.advance(minutes=14, seconds=59)
+    unknown, locked = refused(branch, "Z999", PASSWORD), refused(branch, "H201", PASSWORD)
+    assert (unknown.key, unknown.params) == (locked.key, locked.params)
+    branch.clock.advance(seconds=1)
+    unknown, wrong = refused(branch, "Z999", WRONG), refused(branch, "H201", WRONG)
+    assert (unknown.key, unknown.params) == (wrong.key, wrong.params)
+    assert wrong.params == {"left": auth.MAX_FAILURES - 1}
     for lang in ("en", "zh_CN"):
-        generic = translate(error.key, lang, **error.params)
-        assert translate(wrong.key, lang, **wrong.params).startswith(generic)
-        assert "Z999" not in generic
-    entry = audit_rows(branch, "auth.sign_in_failed")[0]
-    assert entry.actor == "Z999"
-    assert entry.detail == {"staff_no": "Z999", "reason": "unknown_staff"}
+        assert "Z999" not in translate(unknown.key, lang, **unknown.params)
+    # Counted on the audit trail, where an administrator sees what it was: no account
+    # is made for the number.
+    entries = [e for e in audit_rows(branch, "auth.sign_in_failed") if e.actor == "Z999"]
+    assert [(e.detail["reason"], e.detail.get("failures")) for e in entries] == [
+        *[("unknown_staff", n) for n in range(1, auth.MAX_FAILURES + 1)],
+        ("locked", None),
+        ("unknown_staff", 1),
+    ]
+    with branch.ctx.db.read() as conn:
+        assert conn.execute(select(staff.c.staff_no)).scalars().all() == accounts
+
+
+def test_a_disabled_account_is_answered_as_an_active_one_to_a_wrong_password(
+    branch: Branch,
+) -> None:
+    staff_service.set_active(branch.ctx, staff_no="H201", active=False, actor="A001")
+    for _ in range(auth.MAX_FAILURES):
+        disabled, active = refused(branch, "H201", WRONG), refused(branch, "M301", WRONG)
+        assert (disabled.key, disabled.params) == (active.key, active.params)
+    assert active.key == "error.auth.locked"
 
 
 def test_a_success_resets_the_count_of_failures(branch: Branch) -> None:
@@ -361,7 +388,7 @@ def test_hq_is_not_a_staff_number(branch: Branch, number: str) -> None:
 
 
 def test_hq_cannot_sign_in_or_manage_staff(branch: Branch) -> None:
-    assert refused(branch, "HQ", PASSWORD).key == "error.auth.wrong_credentials"
+    assert refused(branch, "HQ", PASSWORD).key == refused(branch, "H201", WRONG).key
     with pytest.raises(PermissionDenied) as caught:
         staff_service.add_staff(
             branch.ctx, staff_no="C102", name="王", roles=("clerk",), actor="HQ"
@@ -408,6 +435,28 @@ def test_a_made_up_token_is_refused(branch: Branch) -> None:
     with pytest.raises(SignInError) as caught:
         auth.sign_in_with_token(branch.ctx, auth.TOKEN_PREFIX + "x" * 43)
     assert caught.value.key == "error.auth.bad_token"
+
+
+def test_a_token_does_not_work_while_its_owner_is_locked_out(branch: Branch) -> None:
+    """Someone is guessing the password: the lockout stops the person's tokens too
+    (a token made before it must not be a way round it), until the lockout passes."""
+    token = auth.create_token(branch.ctx, label="cron", actor="H201")
+    lock(branch, "H201")
+    with pytest.raises(SignInError) as caught:
+        auth.sign_in_with_token(branch.ctx, token)
+    assert (caught.value.key, caught.value.params) == ("error.auth.locked", {"until": "09:45"})
+    failed = audit_rows(branch)[-1]
+    assert (failed.action, failed.actor) == ("auth.sign_in_failed", "H201")
+    assert failed.detail["reason"] == "locked"
+    branch.clock.advance(minutes=15)
+    assert auth.sign_in_with_token(branch.ctx, token).staff_no == "H201"
+
+
+def test_an_administrators_reset_lifts_the_lockout_for_tokens_too(branch: Branch) -> None:
+    token = auth.create_token(branch.ctx, label="cron", actor="H201")
+    lock(branch, "H201")
+    auth.reset_password(branch.ctx, staff_no="H201", actor="A001")
+    assert auth.sign_in_with_token(branch.ctx, token).staff_no == "H201"
 
 
 def test_a_disabled_persons_token_is_refused(branch: Branch) -> None:

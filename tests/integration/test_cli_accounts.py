@@ -190,6 +190,32 @@ def test_a_wrong_password_is_refused_with_the_tries_left(
     assert cli("--lang", "en", "case", "list")[0] == 6
 
 
+def test_an_unknown_staff_number_gets_the_answers_a_wrong_password_gets(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Try after try, the same exit status and the very same words, up to and during
+    the lockout: the command line tells nobody which staff numbers exist."""
+    monkeypatch.setenv("BRANCHDESK_PASSWORD", "Wrong#pass1")
+    for _ in range(6):  # four tries left … one left, locked, still locked
+        unknown = cli("--lang", "en", "--user", "Z999", "case", "list")
+        wrong = cli("--lang", "en", "--user", "A001", "case", "list")
+        assert unknown == wrong
+    assert wrong[0] == 6 and "try again after" in wrong[2]
+
+
+def test_a_token_is_refused_while_its_owner_is_locked_out(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = cli.json("token", "create", "--label", "nightly")["token"]
+    monkeypatch.setenv("BRANCHDESK_PASSWORD", "Wrong#pass1")
+    for _ in range(5):
+        cli("case", "list")
+    monkeypatch.setenv("BRANCHDESK_TOKEN", token)
+    status, out, err = cli("--lang", "en", "case", "list")
+    assert (status, out) == (6, "")
+    assert "locked" in err and "try again after" in err
+
+
 def test_the_password_can_be_typed_at_a_terminal(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BRANCHDESK_PASSWORD")
     terminal = Terminal(monkeypatch, PASSWORD)
