@@ -149,7 +149,6 @@ def _create(
     files: list[dict[str, Any]] = []
     renamed = False
     try:
-        shutil.rmtree(work, ignore_errors=True)
         work.mkdir(mode=0o700)  # the copy is encrypted; its folder is the owner's alone
         (work / "volumes").mkdir(mode=0o700)
         with archive_lock(ctx):  # no volume is sealed or retired meanwhile

@@ -165,7 +165,10 @@ def settle(ctx: ServiceContext) -> list[str]:
             else:
                 removed = work.name.endswith(PARTIAL) and work.exists()
                 if removed:
-                    shutil.rmtree(work)
+                    try:
+                        shutil.rmtree(work)
+                    except OSError:
+                        continue  # a read-only medium, say: the entry waits for a later run
                 write_audit(
                     ctx,
                     conn,

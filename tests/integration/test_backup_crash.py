@@ -146,6 +146,8 @@ def test_kill_9_at_every_step_of_restoring(made: tuple[Prepared, Path], tmp_path
     assert before is not None and before.name in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new-pc"]  # no copy, no lock
     assert is_initialised(target) and chain_ok(target)
+    # The copy was taken while its own backup was pending: the new PC is not making it.
+    assert not pending(target)
 
 
 def test_a_live_restore_is_left_alone(
