@@ -134,7 +134,9 @@ class _Guard:
                 ],
             }
         )
-        await send({"type": "http.response.body", "body": body.model_dump_json().encode()})
+        await send(
+            {"type": "http.response.body", "body": body.model_dump_json(exclude_none=True).encode()}
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -32,7 +32,7 @@ from pydantic import ValidationError
 
 from branchdesk.domain.errors import ValidationError as ArticleError
 from branchdesk.domain.faq import parse_publication
-from sync.protocol.messages import Notice, Publication, SupervisionOrder
+from sync.protocol.messages import Notice, Publication, SupervisionOrder, unstorable
 from sync.server import admin
 from sync.server.config import ENV_DB, HqConfig
 from sync.server.database import create_hq_engine, migrate
@@ -181,6 +181,14 @@ def _instruction(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     return str(args.type), body
 
 
+_UNSTORABLE = {
+    "unstorable_text": "its text holds a NUL character (U+0000) or a lone surrogate, "
+    "which the database cannot store",
+    "unstorable_number": "it holds NaN or Infinity, which JSON in the database cannot hold",
+    "too_deep": "it is nested too deeply",
+}
+
+
 class Invalid(Exception):
     """Operator input refused before anything was issued; the message says why."""
 
@@ -255,6 +263,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 0
         type_, body = _faq_instruction(args) if args.command == "faq" else _instruction(args)
+        problem = unstorable(body)
+        if problem:
+            raise Invalid(f"invalid instruction: {_UNSTORABLE[problem]}; nothing was issued")
         targets = admin.all_branch_codes(engine) if args.branch == "all" else [args.branch]
         for code, seq, instruction_id in admin.issue_instruction(
             engine, targets, type_, body, issued_by=os.environ.get("USER", "operator")

@@ -5,10 +5,13 @@ log line), and a malformed device id in the path (a 4xx without the database).""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import re
 import socket
+import subprocess
+import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -23,9 +26,9 @@ from branchdesk.persistence.schema import outbox
 from branchdesk.services import sync_state
 from sync.client.engine import SyncEngine
 from sync.client.transport import HqClient
-from sync.server.tables import events, quarantine
+from sync.server.tables import events, instructions, quarantine
 from tests.sync.conftest import Enrolled, add_cases
-from tests.sync.support import HqServer, assert_exactly_once, branch_events
+from tests.sync.support import HqServer, assert_exactly_once, branch_events, child_env
 
 CUSTOMER = "欧阳娜娜"
 PHONE = "13912345678"
@@ -288,3 +291,68 @@ def test_a_malformed_device_id_in_the_path_is_a_4xx_before_the_database(
         )
         assert answer.status_code == 422, answer.text
     assert "database_error" not in enrolled.hq.log_path.read_text(encoding="utf-8")
+
+
+def test_an_unexpected_error_is_a_bare_500_logged_without_its_message(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from sync.server.app import create_app
+    from sync.server.config import HqConfig
+    from sync.server.database import create_hq_engine, migrate
+
+    engine = create_hq_engine(str(tmp_path / "hq.sqlite3"))
+    migrate(engine)
+    app = create_app(HqConfig(db_url=str(tmp_path / "hq.sqlite3"), rate_per_second=0), engine)
+
+    def broken() -> None:  # a database error's message quotes the row it refused
+        raise RuntimeError(f'COPY hq_events, line 1: "{{"name": "{CUSTOMER}", "{PHONE}"}}"')
+
+    app.add_api_route("/v1/broken", broken)
+    # raise_app_exceptions: an error that escaped HQ's own handling would raise here.
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=True)
+
+    async def get() -> httpx.Response:
+        async with httpx.AsyncClient(transport=transport, base_url="http://hq") as client:
+            return await client.get("/v1/broken")
+
+    try:
+        answer = asyncio.run(get())
+    finally:
+        engine.dispose()
+    assert answer.status_code == 500
+    assert answer.json() == {"error": "internal", "message": "server error"}
+    logged = capfd.readouterr().err
+    assert '"event":"error"' in logged and '"kind":"RuntimeError"' in logged
+    assert CUSTOMER not in logged and PHONE not in logged and "Traceback" not in logged
+
+
+def test_an_instruction_the_database_cannot_store_is_refused_by_name(
+    hq: HqServer, tmp_path: Path
+) -> None:
+    hq.cli("enroll-branch", "GZ0012")
+    document = tmp_path / "catalogue.json"
+    document.write_text('{"version": "v2", "categories": [{"name": "网络\\u0000"}]}')
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sync.server.cli",
+            "--db",
+            hq.db_url,
+            "issue-instruction",
+            "catalogue",
+            "--branch",
+            "GZ0012",
+            "--file",
+            str(document),
+        ],
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "NUL character (U+0000)" in done.stderr and "nothing was issued" in done.stderr
+    assert "Traceback" not in done.stderr
+    with hq.engine().connect() as conn:
+        assert conn.execute(select(instructions)).all() == []
