@@ -1,6 +1,8 @@
 """P2: saving a new complaint (`cases.intake`: validation, the case with its first event,
 SLA deadlines, both search indexes, the audit entry and the outbox row, one transaction)
-on a private copy of the 200k-case branch.
+on a private copy of the 200k-case branch. Every save carries its form's id, as the
+desktop and `case new` save (the idempotency key: one more primary-key lookup and row);
+a short series alternating saves with and without an id shows what the id costs.
 
 The shipped connection setting is `synchronous = FULL` (every commit fsynced); that is
 the measured figure. A second series with `synchronous = NORMAL` is for comparison only:
@@ -12,6 +14,7 @@ import random
 import statistics
 import struct
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -127,7 +130,12 @@ class Series:
 
 
 def _series(
-    ctx: ServiceContext, clock: bs.FixedClock, maker: FormMaker, timer: CommitTimer, n: int
+    ctx: ServiceContext,
+    clock: bs.FixedClock,
+    maker: FormMaker,
+    timer: CommitTimer,
+    n: int,
+    keyed: Callable[[int], bool] = lambda _i: True,
 ) -> Series:
     with ctx.db.read() as conn:
         threshold = int(conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one())
@@ -138,7 +146,8 @@ def _series(
         clock.advance(maker.rng.uniform(20, 90))
         form = maker.form()
         actor = CLERKS[i % len(CLERKS)]
-        ms, _ = bs.timed_ms(lambda: cases.intake(ctx, form=form, actor=actor))  # noqa: B023
+        key = str(uuid.uuid4()) if keyed(i) else None
+        ms, _ = bs.timed_ms(lambda: cases.intake(ctx, form=form, actor=actor, key=key))  # noqa: B023
         after = wal_frames(ctx)
         out.totals.append(ms)
         out.commits.append(timer.last_ms)
@@ -234,6 +243,7 @@ def run(out: Callable[[str], None] = print, *, what_if: bool = False) -> dict[st
         out(f"  P2 {'PASS' if verdict else 'FAIL'} (shipped setting)")
         out(bs.describe_load(load))
         results["full"] = {"synchronous": sync_full, **full, "load": load, "pass": verdict}
+        results["key_cost"] = _key_cost(ctx, clock, maker, timer, out)
 
         _use_normal_sync(ctx)
         sync_normal = _synchronous(ctx)
@@ -251,6 +261,28 @@ def run(out: Callable[[str], None] = print, *, what_if: bool = False) -> dict[st
     if what_if:
         results["automerge_off_what_if"] = _what_if_automerge_off(ds, out)
     return results
+
+
+#: Saves in the series that alternates saves with and without a form id.
+KEY_COST_SAVES = 400
+
+
+def _key_cost(
+    ctx: ServiceContext,
+    clock: bs.FixedClock,
+    maker: FormMaker,
+    timer: CommitTimer,
+    out: Callable[[str], None],
+) -> dict[str, Any]:
+    """Saves with and without the form's id, alternating on the same copy, so that both
+    halves meet the same machine load and the same database."""
+    series = _series(ctx, clock, maker, timer, KEY_COST_SAVES, keyed=lambda i: i % 2 == 0)
+    with_key = bs.summarise(series.totals[0::2])
+    without = bs.summarise(series.totals[1::2])
+    out(f"  the form id's cost, {KEY_COST_SAVES} saves alternating (synchronous = FULL):")
+    out(bs.fmt_row("    with a form id", with_key))
+    out(bs.fmt_row("    without one", without))
+    return {"with_key": with_key, "without_key": without}
 
 
 def _what_if_automerge_off(ds: bs.Dataset, out: Callable[[str], None]) -> dict[str, Any]:
