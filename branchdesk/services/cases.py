@@ -117,14 +117,14 @@ def save_intake(
     second case, event or sync record, only an audit note that the retry happened;
     the same key with different content is refused."""
     now = ctx.now()
-    print_ = None
+    digest = None
     if key is not None:
         check_key(key)
-        print_ = fingerprint(form, actor=actor, incident=incident)
+        digest = fingerprint(form, actor=actor, incident=incident)
     with ctx.db.write() as conn:
         authorize(ctx, conn, actor, "case.intake")
-        if key is not None and print_ is not None:
-            existing = saved_case(conn, key, print_)
+        if key is not None and digest is not None:
+            existing = saved_case(conn, key, digest)
             if existing is not None:
                 view = view_in(ctx, conn, existing, viewer=actor)
                 # The retry is someone's action (and a sign that an answer was lost),
@@ -146,8 +146,8 @@ def save_intake(
         done = record(ctx, conn, case_id=None, before=None, history=[], event=event)
         if incident is not None:
             _link_new_case(ctx, conn, done.case_id, done.case, event, incident, actor=actor)
-        if key is not None and print_ is not None:
-            remember(ctx, conn, key=key, case_id=done.case_id, print_=print_)
+        if key is not None and digest is not None:
+            remember(ctx, conn, key=key, case_id=done.case_id, digest=digest)
         return SavedIntake(view_in(ctx, conn, done.case_id, viewer=actor))
 
 

@@ -67,21 +67,21 @@ _FIND = select(intake_keys.c.case_id, intake_keys.c.fingerprint).where(
 _STORE = insert(intake_keys)
 
 
-def saved_case(conn: Connection, key: str, print_: str) -> int | None:
+def saved_case(conn: Connection, key: str, digest: str) -> int | None:
     """The id of the case saved with `key`, or None if none was. Refuses (a
-    ValidationError naming the case) when that save said something else than `print_`
+    ValidationError naming the case) when that save said something else than `digest`
     (a fingerprint)."""
     row = conn.execute(_FIND, {"key": key}).first()
     if row is None:
         return None
-    if row.fingerprint != print_:
+    if row.fingerprint != digest:
         number = conn.execute(select(cases.c.number).where(cases.c.id == row.case_id)).scalar()
         raise ValidationError([FieldError(FIELD, "error.intake_key.reused", {"number": number})])
     return int(row.case_id)
 
 
-def remember(ctx: ServiceContext, conn: Connection, *, key: str, case_id: int, print_: str) -> None:
+def remember(ctx: ServiceContext, conn: Connection, *, key: str, case_id: int, digest: str) -> None:
     """Store `key` with the case just saved, inside the save's own transaction."""
     conn.execute(
-        _STORE, {"key": key, "case_id": case_id, "fingerprint": print_, "saved_at": ctx.now()}
+        _STORE, {"key": key, "case_id": case_id, "fingerprint": digest, "saved_at": ctx.now()}
     )
