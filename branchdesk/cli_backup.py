@@ -132,7 +132,7 @@ def restore(
         removed = leftovers.sweep_restores(target, store or default_secret_store())
         if removed:
             out.note(out.t("cli.backup.leftovers_removed", folders=", ".join(removed)))
-        return _restore_into(args, out, target, key, store, secret, sign_in)
+        return _restore_into(args, out, target, key, store, secret, sign_in, tuple(removed))
 
 
 def _restore_into(
@@ -143,6 +143,7 @@ def _restore_into(
     store: SecretStore | None,
     secret: str | None,
     sign_in: Callable[[argparse.Namespace, ServiceContext, Printer], Session],
+    removed: tuple[str, ...],
 ) -> int:
     staging = target.parent / f"{leftovers.staging_prefix(target)}{uuid.uuid4().hex[:8]}"
     result = backup.restore_backup(
@@ -152,6 +153,7 @@ def _restore_into(
         store=store,
         passphrase=secret,
         use_keyring=store is not None,
+        removed=removed,
     )
     moved = False
     try:

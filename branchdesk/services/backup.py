@@ -386,11 +386,13 @@ def restore_backup(
     store: SecretStore | None = None,
     passphrase: str | None = None,
     use_keyring: bool = True,
+    removed: tuple[str, ...] = (),
 ) -> RestoreResult:
     """Restore backup `path` as a new installation in `data_dir` (which must not hold
     one). Everything is verified first; on any failure nothing is left behind. The
     restored branch gets a new database key, a new archive master key (every volume
-    key re-wrapped under it) and a new device epoch for HQ sync."""
+    key re-wrapped under it) and a new device epoch for HQ sync. `removed` names what
+    killed restores had left beside the target (recorded in the restore's entry)."""
     if is_initialised(data_dir):
         raise BackupError("error.backup.target_not_empty", path=str(data_dir))
     report = verify_backup(path, recovery=recovery)
@@ -438,9 +440,8 @@ def restore_backup(
         crash_point("restore_volumes_copied")
         ctx = open_branch(data_dir, passphrase=passphrase, store=store)
         try:
-            epoch = _adopt(
-                ctx, archive_keys(data_dir, passphrase=passphrase, store=store), recovery, report
-            )
+            keys = archive_keys(data_dir, passphrase=passphrase, store=store)
+            epoch = _adopt(ctx, keys, recovery, report, removed)
         finally:
             ctx.db.close()
     except BaseException:
@@ -463,7 +464,11 @@ def restore_backup(
 
 
 def _adopt(
-    ctx: ServiceContext, keys: ArchiveKeys, recovery: RecoveryKey, report: BackupReport
+    ctx: ServiceContext,
+    keys: ArchiveKeys,
+    recovery: RecoveryKey,
+    report: BackupReport,
+    removed: tuple[str, ...],
 ) -> int:
     """Make the restored branch this PC's own: a new master key wrapping every volume's
     key (taken from the volume headers with the recovery key), and a new device epoch
@@ -503,6 +508,7 @@ def _adopt(
                 "volumes": report.volumes,
                 "epoch": epoch,
                 "archive_key": key_id,
+                **({"removed_leftovers": list(removed)} if removed else {}),
             },
         )
     return epoch

@@ -148,6 +148,8 @@ def test_kill_9_at_every_step_of_restoring(made: tuple[Prepared, Path], tmp_path
     assert is_initialised(target) and chain_ok(target)
     # The copy was taken while its own backup was pending: the new PC is not making it.
     assert not pending(target)
+    [restored] = [d for a, d in audit_of(target) if a == "backup.restore"]
+    assert restored["removed_leftovers"] == [before.name]  # the audit trail says it too
 
 
 def test_a_live_restore_is_left_alone(
