@@ -353,8 +353,8 @@ def verify_with_install(
             raise ArchiveKeyError("error.archive.master_key_missing", key_id=key_id)
         return keys.load(key_id, wrapped[key_id])
 
-    leftovers.settle_if_idle(ctx)
     report = verify_backup(path, master_lookup=lookup)
+    leftovers.settle_if_idle(ctx)  # after the checks: a refused verify writes nothing
     with ctx.db.write() as conn:
         write_audit(
             ctx,

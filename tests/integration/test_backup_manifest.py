@@ -175,7 +175,9 @@ def test_the_installed_command_refuses_a_slot_without_its_type(
         assert "lacks the field key_slots[0].type" in done.stderr
     assert not target.exists()
     env.pop("BRANCHDESK_RECOVERY_KEY")
-    done = run_cli("--data-dir", str(prepared.data_dir), "backup", "verify", str(folder), env=env)
+    branch = tmp_path / "branch"  # signing in is recorded: the shared branch stays as it is
+    shutil.copytree(prepared.data_dir, branch)
+    done = run_cli("--data-dir", str(branch), "backup", "verify", str(folder), env=env)
     assert done.returncode == 5 and "Traceback" not in done.stderr, done.stderr
     assert "lacks the field key_slots[0].type" in done.stderr
 
