@@ -139,12 +139,14 @@ def settle(ctx: ServiceContext) -> list[str]:
     the removal of one that was not complete. Returns the folders concerned. Entries
     whose medium is not there (a USB stick not plugged in) wait for a later run."""
     done: list[str] = []
+    query = select(settings.c.key, settings.c.value).where(
+        settings.c.key.startswith(PENDING, autoescape=True)
+    )
+    with ctx.db.read() as conn:
+        if conn.execute(query).first() is None:
+            return done  # the usual case: no write transaction for nothing
     with ctx.db.write() as conn:
-        pending = conn.execute(
-            select(settings.c.key, settings.c.value).where(
-                settings.c.key.startswith(PENDING, autoescape=True)
-            )
-        ).all()
+        pending = conn.execute(query).all()
         for key, value in pending:
             backup_id = key[len(PENDING) :]
             work, final = Path(value["work"]), Path(value["final"])
