@@ -117,7 +117,8 @@ def restore(
     first made in a folder beside the target, an archivist or administrator of the
     restored branch signs in there with their own password, the archive is verified
     under the new keys, and only then is the folder moved into place. A refused
-    sign-in, or a person whose role may not restore, leaves nothing behind."""
+    sign-in, or a person whose role may not restore, leaves nothing behind. One
+    restore into a target at a time; what killed ones left beside it goes first."""
     target = resolve_data_dir(args.restore_dir or args.data_dir)
     if is_initialised(target) or (target.exists() and any(target.iterdir())):
         raise backup.BackupError("error.backup.target_not_empty", path=str(target))
@@ -145,6 +146,7 @@ def _restore_into(
     sign_in: Callable[[argparse.Namespace, ServiceContext, Printer], Session],
     removed: tuple[str, ...],
 ) -> int:
+    """The restore itself, under the target's lock: staged, confirmed, moved."""
     staging = target.parent / f"{leftovers.staging_prefix(target)}{uuid.uuid4().hex[:8]}"
     result = backup.restore_backup(
         Path(args.folder),
