@@ -6,7 +6,8 @@ time, digest) which must be well-formed for the batch to be accepted at all, and
 case event inside it (`CaseEventBody`) which HQ checks one by one: an event HQ cannot
 accept is quarantined and acknowledged, never blocking the queue. That includes
 what PostgreSQL cannot store (`unstorable`): text holding U+0000 or a lone
-surrogate, and NaN or Infinity in JSON, wherever they are in the event.
+surrogate, and NaN or Infinity in JSON, wherever they are in the event; times are
+converted to UTC (PostgreSQL refuses offsets past 15:59, which Python allows).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import hashlib
 import json
 import math
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -56,7 +57,8 @@ def unstorable(value: Any) -> str | None:
     """Why PostgreSQL could not store `value` (JSON: keys and values, at any depth),
     or None. Its text and jsonb types hold no U+0000, its UTF-8 has no lone
     surrogates (a half of a pair, which Python's str may hold), and jsonb has no NaN
-    or Infinity. The answer is a code, never the value: it goes into logs."""
+    or Infinity. (Times are made storable by `StorableTime` instead.) The answer is
+    a code, never the value: it goes into logs."""
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
@@ -85,7 +87,18 @@ def _storable(value: _T) -> _T:
     return value
 
 
+def _in_utc(value: datetime) -> datetime:
+    """PostgreSQL takes UTC offsets only up to 15:59 (Python up to 23:59), and SQLite
+    keeps no offset at all: HQ stores times in UTC. A time that has no UTC form within
+    years 1 to 9999 (0001-01-01 at +01:00) is refused."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise PydanticCustomError("unstorable_time", "the time is out of range in UTC") from None
+
+
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+StorableTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 #: Text and JSON as HQ stores them: `unstorable` finds nothing in them.
 StorableText = Annotated[ShortText, AfterValidator(_storable)]
 StorableObject = Annotated[dict[str, Any], AfterValidator(_storable)]
@@ -119,7 +132,7 @@ class WireEvent(Wire):
     seq: int = Field(ge=1, le=MAX_SEQ)
     #: Branch wall time when the event was committed locally (clocks may disagree:
     #: HQ records its own receive time beside it and reports the skew).
-    created_at: AwareDatetime
+    created_at: StorableTime
     digest: Hash | None = None  # v2; HQ computes it for v1 clients
     event: dict[str, Any]
 
@@ -130,7 +143,7 @@ class CaseEventBody(Wire):
     case_number: CaseNumber
     case_seq: int = Field(ge=1, le=1_000_000)
     kind: StorableText
-    at: AwareDatetime
+    at: StorableTime
     actor: StorableText
     payload: StorableObject
 

@@ -242,6 +242,32 @@ def test_input_postgresql_cannot_store_is_quarantined_and_never_logged(
     assert not re.search(r"\\u6b27|\\u0000", logged)  # not even escaped
 
 
+def test_times_are_stored_in_utc_and_one_without_a_utc_form_is_quarantined(
+    enrolled: Enrolled,
+) -> None:
+    # Python takes offsets up to 23:59, PostgreSQL only to 15:59: this was a 500 there.
+    wire = [
+        _event(1, at="2026-11-25T09:30:00+23:59"),
+        _event(2, at="0001-01-01T00:00:00+01:00"),  # before year 1 in UTC
+        _event(3),
+    ]
+    wire[0]["created_at"] = "2026-11-25T09:30:00-23:59"
+    answer = _upload(enrolled, wire)
+    assert answer.status_code == 200, answer.text
+    assert [(q["seq"], q["reason"]) for q in answer.json()["quarantined"]] == [
+        (2, "invalid:at:unstorable_time")
+    ]
+    with enrolled.hq.engine().connect() as conn:
+        row = conn.execute(
+            select(events.c.occurred_at, events.c.branch_time).where(events.c.seq == 1)
+        ).one()
+    stored = [t.replace(tzinfo=t.tzinfo or UTC) for t in row]
+    assert stored == [
+        datetime(2026, 11, 24, 9, 31, tzinfo=UTC),
+        datetime(2026, 11, 26, 9, 29, tzinfo=UTC),
+    ]
+
+
 def test_a_branch_with_a_quarantined_event_keeps_syncing(enrolled: Enrolled) -> None:
     add_cases(enrolled.branch, 2)
     with enrolled.ctx.db.write() as conn:  # an event with a NUL in a customer's name

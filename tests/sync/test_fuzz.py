@@ -6,7 +6,7 @@ an event is quarantined, the rest of its batch stored, and nothing of it logged.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
 
@@ -27,6 +27,15 @@ awkward_text = st.lists(
     st.text(max_size=6) | st.sampled_from(["\x00", "\ud800", "\udfff", "\ud83d", "\\u0000"]),
     max_size=4,
 ).map("".join)
+#: Any time at any offset Python allows (PostgreSQL allows up to 15:59 only).
+_day = timedelta(hours=23, minutes=59)
+any_time = st.builds(
+    lambda moment, offset: moment.replace(tzinfo=timezone(offset)).isoformat(),
+    st.datetimes(),
+    st.timedeltas(min_value=-_day, max_value=_day).map(
+        lambda d: timedelta(minutes=d // timedelta(minutes=1))
+    ),
+)
 both_dbs = pytest.mark.parametrize(
     "hq_db", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
 )
@@ -50,7 +59,7 @@ def _case_event() -> st.SearchStrategy[dict[str, Any]]:
             "case_number": st.just("GZ0012-20261125-0001G") | awkward_text,
             "case_seq": st.just(1),
             "kind": st.just("received") | awkward_text,
-            "at": st.just("2026-11-25T09:30:00+08:00"),
+            "at": st.just("2026-11-25T09:30:00+08:00") | any_time,
             "actor": st.just("A001") | awkward_text,
             "payload": st.dictionaries(awkward_text, json_values, max_size=4),
         }
@@ -62,7 +71,7 @@ def _batch_like(device_id: str) -> st.SearchStrategy[dict[str, Any]]:
     event = st.fixed_dictionaries(
         {
             "seq": st.integers(-5, 10) | json_values,
-            "created_at": st.just("2026-11-25T09:30:00+08:00") | json_values,
+            "created_at": st.just("2026-11-25T09:30:00+08:00") | any_time | json_values,
             "event": json_values
             | st.just({"case_number": "GZ0012-20261125-0001G"})
             | _case_event(),
