@@ -146,6 +146,8 @@ class _Guard:
         if declared.isdigit() and int(declared) > self.limit:
             too_large = ErrorBody(error="too_large", message=f"body over {self.limit} bytes")
             await self._answer(send, 413, too_large)
+            # Before routing: no route template to name yet.
+            log("request", method=scope["method"], route="?", status=413, declared=int(declared))
             return
         seen = 0
         started = False
