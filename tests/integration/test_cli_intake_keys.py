@@ -67,6 +67,33 @@ def test_without_a_key_one_is_made_and_shown_before_the_save(cli: Cli) -> None:
     assert len(cli.json("case", "list")) == 2
 
 
+def test_the_incident_is_linked_in_the_same_save(cli: Cli) -> None:
+    incident = cli.json(
+        "incident",
+        "create",
+        "--type",
+        "network_outage",
+        "--level",
+        "2",
+        "--district",
+        "天河区",
+        "--street",
+        "体育西路",
+        "--services",
+        "technical/network",
+        "--scope",
+        "体育西路沿线移动网络中断",
+    )["number"]
+    saved = cli.json(*NEW, "--incident", incident, "--idempotency-key", KEY)
+    assert [e["kind"] for e in saved["events"]] == ["received", "link_incident"]
+    again = cli.json(*NEW, "--incident", incident, "--idempotency-key", KEY)
+    assert again["already_saved"] is True and len(again["events"]) == 2
+    # An incident that cannot be linked refuses the whole save: no case without its link.
+    code, out, err = cli(*NEW, "--incident", "INC-NONE")
+    assert code == 2 and out == "" and "突发事件" in err
+    assert [c["number"] for c in cli.json("case", "list")] == [saved["case"]["number"]]
+
+
 PASSPHRASE = "kill test passphrase"
 
 # The real command line, in a process of its own that SIGKILLs itself at the commit of
