@@ -544,6 +544,39 @@ def test_a_save_whose_answer_was_lost_is_not_saved_twice(
     assert second.args != saved.args and case_count(branch) == before + 2
 
 
+def test_save_and_print_retried_after_a_lost_answer_prints_the_case_saved(
+    qtbot: QtBot,
+    form: IntakeForm,
+    worker: DbWorker,
+    branch: Branch,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl+P whose save was stored but answered with an error: Ctrl+P again asks for
+    the receipt of the case stored the first time (one case, one receipt request)."""
+    real_write = branch.ctx.db.write
+    lost: list[str] = []
+
+    @contextmanager
+    def write_then_lose_the_answer() -> Iterator[Connection]:
+        with real_write() as conn:
+            yield conn
+        if not lost:
+            lost.append("lost")
+            raise DatabaseError("error.db.cannot_open", path="branchdesk.db", detail="I/O")
+
+    monkeypatch.setattr(branch.ctx.db, "write", write_then_lose_the_answer)
+    type_complaint(qtbot, form, phone="13812345678")
+    with qtbot.assertNotEmitted(form.save_and_print_requested, wait=0):
+        press(qtbot, Key.Key_P, Mod.ControlModifier)
+        qtbot.waitUntil(lambda: bool(lost))
+        drain(qtbot, worker)
+    with qtbot.waitSignal(form.save_and_print_requested) as receipt:
+        press(qtbot, Key.Key_P, Mod.ControlModifier)
+    drain(qtbot, worker)
+    (case,) = queries.list_cases(branch.ctx, limit=5)
+    assert receipt.args == [case.number]
+
+
 def test_a_changed_form_after_a_lost_answer_names_the_case_already_saved(
     qtbot: QtBot, form: IntakeForm, worker: DbWorker, branch: Branch
 ) -> None:
