@@ -20,6 +20,7 @@ from branchdesk.i18n import translate
 from branchdesk.services import audit, auth, staff
 from branchdesk.services.auth import Session
 from branchdesk.services.context import ServiceContext
+from branchdesk.services.private_files import private_file
 
 ENV_STAFF = "BRANCHDESK_STAFF"
 ENV_PASSWORD = "BRANCHDESK_PASSWORD"
@@ -176,10 +177,12 @@ def cmd_audit(args: argparse.Namespace, ctx: ServiceContext, me: Session, out: P
             raise ChainBroken()
         return True
     if args.audit_command == "export":
-        buffer = io.StringIO()
-        rows = audit.export_csv(ctx, actor=me.staff_no, filter=_filter(ctx, args), out=buffer)
-        # UTF-8 with a byte-order mark: what spreadsheet programs need to read Chinese.
-        Path(args.out).write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+        # Names staff, customers' cases and workstations: for the person alone.
+        with private_file(Path(args.out)) as f:
+            buffer = io.StringIO()
+            rows = audit.export_csv(ctx, actor=me.staff_no, filter=_filter(ctx, args), out=buffer)
+            # UTF-8 with a byte-order mark: what spreadsheet programs need to read Chinese.
+            f.write(buffer.getvalue().encode("utf-8-sig"))
         out.mapping({"file": args.out, "rows": rows})
         return True
     entries = audit.browse(ctx, actor=me.staff_no, filter=_filter(ctx, args), limit=args.limit)

@@ -20,6 +20,7 @@ from branchdesk.services.auth import Session
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.followup_reports import incident_report_pdf, ledger_pdf
 from branchdesk.services.incident_letters import closure_letters
+from branchdesk.services.private_files import private_file
 
 _YES = {"yes", "y", "1", "true", "是"}
 _NO = {"no", "n", "0", "false", "否"}
@@ -170,7 +171,9 @@ def _incident_row(out: Printer, i: incidents.Incident) -> dict[str, Any]:
 def cmd_ledger(args: argparse.Namespace, ctx: ServiceContext, me: Session, out: Printer) -> bool:
     if args.pdf:
         who = me.staff_no if args.mine else None
-        Path(args.pdf).write_bytes(ledger_pdf(ctx, actor=me.staff_no, supervisor=who))
+        # Names customers and their cases: for the person alone, as exports are.
+        with private_file(Path(args.pdf)) as f:
+            f.write(ledger_pdf(ctx, actor=me.staff_no, supervisor=who))
         out.mapping({"file": args.pdf})
         return True
     if args.remind:
@@ -288,11 +291,13 @@ def cmd_incident(args: argparse.Namespace, ctx: ServiceContext, me: Session, out
         )
         return True
     if command == "letters":
-        batch = closure_letters(ctx, args.number, actor=actor, progress=_shown(out))
-        Path(args.out).write_bytes(batch.pdf)
+        with private_file(Path(args.out)) as f:  # customers' letters
+            batch = closure_letters(ctx, args.number, actor=actor, progress=_shown(out))
+            f.write(batch.pdf)
         out.mapping({"file": args.out, "letters": len(batch.numbers), "pages": batch.pages})
         return True
-    Path(args.out).write_bytes(incident_report_pdf(ctx, args.number, actor=actor))
+    with private_file(Path(args.out)) as f:  # the affected customers' cases
+        f.write(incident_report_pdf(ctx, args.number, actor=actor))
     out.mapping({"file": args.out})
     return True
 

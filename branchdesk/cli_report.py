@@ -16,6 +16,7 @@ from branchdesk.domain.errors import FieldError, ValidationError
 from branchdesk.domain.model import CaseKind, Grade
 from branchdesk.services.auth import Session
 from branchdesk.services.context import ServiceContext
+from branchdesk.services.private_files import private_file
 from branchdesk.services.quality import QualityFilter
 from branchdesk.services.quality_reports import month_period, quality_report_pdf
 
@@ -83,15 +84,17 @@ def cmd_report(args: argparse.Namespace, ctx: ServiceContext, me: Session, out: 
     where = QualityFilter(
         kind=args.kind, category=args.category, grade=args.grade, staff=args.staff
     )
-    pdf = quality_report_pdf(
-        ctx,
-        actor=me.staff_no,
-        since=since,
-        until=until,
-        where=where,
-        lang=args.report_lang or args.lang,
-    )
-    Path(args.pdf).write_bytes(pdf)
+    # Names staff and their figures: for the person alone, as exports are.
+    with private_file(Path(args.pdf)) as f:
+        pdf = quality_report_pdf(
+            ctx,
+            actor=me.staff_no,
+            since=since,
+            until=until,
+            where=where,
+            lang=args.report_lang or args.lang,
+        )
+        f.write(pdf)
     out.mapping(
         {
             "file": args.pdf,

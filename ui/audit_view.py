@@ -10,6 +10,7 @@ Reading, exporting and verifying are each checked and recorded by the services.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -39,6 +40,7 @@ from branchdesk.domain.errors import DomainError
 from branchdesk.services import audit, staff
 from branchdesk.services.audit import AuditEntry, AuditFilter, BreakKind, VerifyReport
 from branchdesk.services.context import ServiceContext
+from branchdesk.services.private_files import private_file
 from branchdesk.services.staff import StaffMember
 from ui import i18n
 from ui.audit_model import AuditModel
@@ -286,7 +288,7 @@ class AuditView(QDialog):
 
     def _show_error(self, error: DomainError) -> None:
         if shiboken6.isValid(self):
-            self._set_result(ERROR_STYLE, i18n.text(error.key, **error.params))
+            self._set_result(ERROR_STYLE, i18n.error_text(error))
 
     def _set_result(self, style: str, text: str) -> None:
         self._result = (style, text)
@@ -309,9 +311,16 @@ class AuditView(QDialog):
         actor, wanted = self.session.staff_no, self.current_filter()
 
         def write(ctx: ServiceContext) -> int:
-            # The BOM tells Excel the file is UTF-8: without it Chinese comes out garbled.
-            with path.open("w", encoding="utf-8-sig", newline="") as out:
-                return audit.export_csv(ctx, actor=actor, filter=wanted, out=out)
+            # Owner-only, like exports: the trail names staff and customers' cases.
+            with private_file(path) as f:
+                # The BOM tells Excel the file is UTF-8: without it Chinese comes out garbled.
+                out = io.TextIOWrapper(f, encoding="utf-8-sig", newline="")
+                try:
+                    rows = audit.export_csv(ctx, actor=actor, filter=wanted, out=out)
+                    out.flush()
+                finally:
+                    out.detach()  # `private_file` closes the file it opened
+            return rows
 
         def done(rows: int) -> None:
             if shiboken6.isValid(self):

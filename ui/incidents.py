@@ -31,6 +31,7 @@ from branchdesk.services.context import ServiceContext
 from branchdesk.services.followup_reports import incident_report_pdf
 from branchdesk.services.incident_letters import closure_letters
 from branchdesk.services.incidents import Incident, IncidentDetail
+from branchdesk.services.private_files import private_file
 from ui import i18n
 from ui.followup_table import RowsPanel
 from ui.incident_dialog import IncidentDialog
@@ -204,7 +205,8 @@ class IncidentsPanel(RowsPanel):
         me, number = self._me, incident.number
 
         def render(ctx: ServiceContext) -> None:
-            path.write_bytes(incident_report_pdf(ctx, number, actor=me))
+            with private_file(path) as f:  # the affected customers' cases: owner-only
+                f.write(incident_report_pdf(ctx, number, actor=me))
 
         self._worker.run(
             render, on_done=lambda _r: self.done.emit("report", path), on_error=self._failed

@@ -24,6 +24,7 @@ from branchdesk.domain.errors import DomainError
 from branchdesk.services import supervision
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.followup_reports import ledger_pdf
+from branchdesk.services.private_files import private_file
 from branchdesk.services.supervision import LedgerEntry
 from ui import i18n
 from ui.followup_table import RowsPanel
@@ -114,7 +115,8 @@ class SupervisionLedgerPanel(RowsPanel):
         me, mine = self._me, self.mine.isChecked()
 
         def render(ctx: ServiceContext) -> None:
-            path.write_bytes(ledger_pdf(ctx, actor=me, supervisor=me if mine else None))
+            with private_file(path) as f:  # names customers and their cases: owner-only
+                f.write(ledger_pdf(ctx, actor=me, supervisor=me if mine else None))
 
         self._worker.run(render, on_error=self._failed)
 

@@ -1,7 +1,9 @@
 """Files holding a secret or a customer's data are written for their owner alone (0600,
 like exports), whatever the umask: the recovery sheet (`archive recovery-key --out`,
 `init --recovery-sheet`), a case's printed document and an archived case's reprinted
-one, also when an earlier, world-readable file of that name is replaced."""
+one, the audit trail's CSV, the supervision ledger, an incident's report and closure
+letters and the quality report, also when an earlier, world-readable file of that name
+is replaced; the data folder a set-up creates is its owner's alone (0700)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from branchdesk.bootstrap import open_branch
 from branchdesk.cli import main
 from branchdesk.persistence.schema import archive_entries
 from tests.integration.conftest import INIT, Cli
+from tests.integration.test_cli import NEW
 from tests.integration.test_cli_archive import setup_branch
 from tests.support.backups import PASSPHRASE, Prepared
 
@@ -49,6 +52,34 @@ def test_a_printed_case_document_is_for_its_owner_alone(cli: Cli, tmp_path: Path
     out = tmp_path / "receipt.pdf"
     cli.json("case", "print", number, "--document", "receipt", "--out", str(out))
     assert out.read_bytes().startswith(b"%PDF") and mode(out) == 0o600
+
+
+def test_the_audit_ledger_incident_and_report_files_are_for_their_owner_alone(
+    cli: Cli, tmp_path: Path
+) -> None:
+    case = cli.json(*NEW)["case"]["number"]
+    number = cli.json(
+        "incident", "create", "--type", "network_outage", "--level", "2",
+        "--district", "天河区", "--services", "technical/network", "--scope", "移动网络中断",
+    )["number"]  # fmt: skip
+    cli.json("incident", "link", number, case)
+    resolution = ["--root-cause", "光缆被挖断", "--explanation", "网络已恢复"]
+    cli.json("incident", "resolve", number, *resolution)
+    cli.json("incident", "bulk-resolve", number)
+    files = {name: tmp_path / name for name in ("audit.csv", "ledger.pdf", "letters.pdf")}
+    files |= {name: tmp_path / name for name in ("incident.pdf", "quality.pdf")}
+    files["audit.csv"].write_bytes(b"an earlier export")
+    files["audit.csv"].chmod(0o644)
+    cli.json("audit", "export", "--out", str(files["audit.csv"]))
+    cli.json("ledger", "--pdf", str(files["ledger.pdf"]))
+    cli.json("incident", "letters", number, "--out", str(files["letters.pdf"]))
+    cli.json("incident", "report", number, "--out", str(files["incident.pdf"]))
+    cli.json("report", "quality", "--month", "2026-11", "--pdf", str(files["quality.pdf"]))
+    assert files["audit.csv"].read_bytes().startswith("\ufeff".encode())  # still Excel's UTF-8
+    assert {name: oct(mode(path)) for name, path in files.items()} == dict.fromkeys(
+        files, oct(0o600)
+    )
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
 def test_the_sheet_printed_at_set_up_is_for_its_owner_alone(

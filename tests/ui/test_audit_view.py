@@ -14,6 +14,7 @@ from branchdesk.services import cases
 from branchdesk.services.audit import AuditFilter
 from branchdesk.services.recording import write_audit
 from tests.conftest import Branch, complaint_form
+from tests.support.files import mode, usual_umask
 from tests.ui.signing import signed_in
 from tests.ui.typing import SHOTS, drain, type_text
 from ui import i18n
@@ -96,8 +97,9 @@ def test_export_writes_csv_that_excel_reads_as_utf8(
     cases.intake(branch.ctx, form=complaint_form(), actor="A001")
     view = opened(qtbot, worker)
     out = tmp_path / "审计.csv"
-    with qtbot.waitSignal(view.exported) as exported:
+    with usual_umask(), qtbot.waitSignal(view.exported) as exported:
         view.export_to(out)
+    assert mode(out) == 0o600  # it names staff and cases: its exporter's alone
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM Excel looks for
     with out.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))

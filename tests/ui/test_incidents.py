@@ -5,6 +5,7 @@ resolution, and the bulk resolution with its letters as cancellable long work.""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -13,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from branchdesk.domain.incidents import IncidentDraft
 from branchdesk.services import cases, incidents
 from tests.conftest import Branch, complaint_form
+from tests.support.files import mode, usual_umask
 from tests.ui.typing import SHOTS, drain, type_text
 from ui.followup_table import ALARM_BACKGROUND
 from ui.incidents import IncidentsPanel
@@ -91,6 +93,20 @@ def test_recording_an_incident_through_the_dialog(
     with qtbot.waitSignal(panel.failed, timeout=5000):
         bad.accept()
     assert "区县" in panel.error.text()
+
+
+def test_the_report_is_saved_for_its_saver_alone(
+    qtbot: QtBot, branch: Branch, worker: DbWorker, tmp_path: Path
+) -> None:
+    number, _ = outage_with_cases(branch, 1)
+    panel = shown(qtbot, branch, worker)
+    assert panel.selected() is not None and panel.selected().number == number
+    target = tmp_path / "incident.pdf"
+    with usual_umask(), qtbot.waitSignal(panel.done, timeout=5000) as got:
+        panel.export_report(target)
+    assert tuple(got.args) == ("report", target)
+    assert target.read_bytes().startswith(b"%PDF")
+    assert mode(target) == 0o600  # the affected customers' cases
 
 
 def test_progress_resolution_and_bulk_with_letters(

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from branchdesk.services import cases, supervision
 from tests.conftest import TZ, Branch, complaint_form
+from tests.support.files import mode, usual_umask
 from tests.ui.typing import SHOTS, drain, type_text
 from ui.followup_table import ALARM_BACKGROUND
 from ui.supervision_ledger import SupervisionLedgerPanel
@@ -92,9 +93,11 @@ def test_only_mine_and_the_pdf(
         panel.mine.setChecked(True)
     assert panel.model.rowCount() == 0  # A001 supervises nothing
     target = tmp_path / "ledger.pdf"
-    panel.export_pdf(target)
-    drain(qtbot, worker)
+    with usual_umask():
+        panel.export_pdf(target)
+        drain(qtbot, worker)
     assert target.read_bytes().startswith(b"%PDF")
+    assert mode(target) == 0o600  # it names customers: its saver's alone
 
 
 def test_a_clerk_may_not_read_it(qtbot: QtBot, branch: Branch, worker: DbWorker) -> None:
