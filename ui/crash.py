@@ -4,7 +4,9 @@ is — never a silent failure, never a raw traceback in the clerk's face."""
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 import sys
 import traceback
 from logging.handlers import RotatingFileHandler
@@ -18,13 +20,32 @@ log = logging.getLogger("branchdesk")
 _log_file: Path | None = None
 
 
+#: Owner read and write only: a log can carry a customer's or a colleague's details.
+LOG_MODE = 0o600
+
+
+class _PrivateLog(RotatingFileHandler):
+    """A rotating log whose files are their owner's alone: each is created with that
+    mode (a rotated file is a renamed one and keeps it)."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, LOG_MODE)
+        if hasattr(os, "fchmod"):  # a log written before logs were owner-only (POSIX)
+            os.fchmod(fd, LOG_MODE)
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def install(log_dir: Path) -> Path:
-    """Log to `log_dir/branchdesk.log` (1 MB × 5 files) and route uncaught exceptions
-    to the crash dialog. Returns the log file path."""
+    """Log to `log_dir/branchdesk.log` (1 MB × 5 files), its owner's alone (the folder
+    0700, the files 0600), and route uncaught exceptions to the crash dialog. Returns
+    the log file path."""
     global _log_file
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    log_dir.chmod(0o700)  # BranchDesk's own folder, perhaps made before logs were private
     _log_file = log_dir / "branchdesk.log"
-    handler = RotatingFileHandler(_log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    for older in log_dir.glob("branchdesk.log.*"):  # rotated before logs were owner-only
+        older.chmod(LOG_MODE)
+    handler = _PrivateLog(_log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
