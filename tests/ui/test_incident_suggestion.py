@@ -117,3 +117,68 @@ def test_the_intake_form_offers_the_incident_and_links_the_saved_complaint(
     saved, incident = linked.args
     assert incident == number
     assert cases.get_case(branch.ctx, saved, viewer="A001").case.incident == number
+
+
+def test_a_link_that_can_no_longer_be_made_saves_nothing_until_unticked(
+    qtbot: QtBot, branch: Branch, worker: DbWorker
+) -> None:
+    """The case and its link are one save: the incident resolved while the complaint
+    was typed refuses the save, naming the incident (the case is not left saved without
+    the link the clerk chose); unticked, the same form saves, unlinked."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
+
+    from branchdesk.domain.incidents import Resolution
+    from branchdesk.i18n import translate
+    from branchdesk.services import queries
+    from tests.ui.signing import signed_in
+    from tests.ui.typing import type_text
+    from ui.intake_form import IntakeForm
+
+    number = outage(branch)
+    form = IntakeForm(worker, signed_in(branch.ctx, "A001"))
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.waitExposed(form)
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow)
+    form.clear()
+    qtbot.keyClick(form, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
+
+    def line(name: str) -> QLineEdit:
+        widget = form.field_widget(name)
+        assert isinstance(widget, QLineEdit)
+        return widget
+
+    type_text(line("customer.phone"), "13812345678")
+    type_text(line("customer.name"), "张三")
+    type_text(line("summary"), "家里宽带断了")
+    remedy = form.field_widget("remedy")
+    remedy.setFocus()
+    type_text(remedy, "尽快恢复")
+    category = form.field_widget("category")
+    assert isinstance(category, QComboBox)
+    category.setCurrentIndex(category.findData("technical/network"))
+    type_text(line("customer.address"), "天河区体育西路100号")
+    qtbot.waitUntil(lambda: form.incident_hint.chosen() == number, timeout=5000)
+    resolution = Resolution(root_cause="光缆挖断", explanation="已修复")
+    incidents.resolve_incident(branch.ctx, number, resolution, actor="M301")
+
+    error = form.findChild(QLabel, "form_error")
+    assert error is not None
+    with qtbot.assertNotEmitted(form.saved, wait=0):
+        form.activateWindow()
+        qtbot.waitUntil(form.isActiveWindow)
+        qtbot.keyClick(line("customer.address"), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(error.isVisible)
+        drain(qtbot, worker)
+    assert translate("error.incident.not_active", "zh_CN", number=number) in error.text()
+    assert queries.list_cases(branch.ctx, limit=5) == []
+
+    form.incident_hint.link.setChecked(False)
+    with qtbot.waitSignal(form.saved, timeout=5000) as saved:
+        qtbot.keyClick(line("customer.address"), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    drain(qtbot, worker)
+    (case,) = queries.list_cases(branch.ctx, limit=5)
+    assert saved.args == [case.number]
+    assert cases.get_case(branch.ctx, case.number, viewer="A001").case.incident is None
