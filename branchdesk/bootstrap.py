@@ -25,6 +25,7 @@ from branchdesk.persistence.migrate import migrate
 from branchdesk.secrets import KdfParams, SecretStore, default_secret_store, derive_key, new_key
 from branchdesk.services.branch import BranchInfo, initialise_branch, read_settings
 from branchdesk.services.context import DEFAULT_TZ, ServiceContext
+from branchdesk.services.private_files import make_private_dir
 from branchdesk.services.sync_rules import use_published_rules
 
 ENV_DATA_DIR = "BRANCHDESK_DATA_DIR"
@@ -137,7 +138,8 @@ def initialise(
         )
         assert config.kdf is not None
         key = derive_key(passphrase, config.kdf)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    # Owner-only: beside the encrypted database it holds backups, drafts and logs.
+    make_private_dir(data_dir)
     db_path = data_dir / DB_NAME
     if db_path.exists():
         raise SetupError("error.setup.already_initialised", path=str(data_dir))

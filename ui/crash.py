@@ -16,6 +16,8 @@ from types import TracebackType
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from branchdesk.services.private_files import make_private_dir
+
 log = logging.getLogger("branchdesk")
 _log_file: Path | None = None
 
@@ -40,7 +42,10 @@ def install(log_dir: Path) -> Path:
     0700, the files 0600), and route uncaught exceptions to the crash dialog. Returns
     the log file path."""
     global _log_file
-    log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # The logs come before the set-up on a first run: the data folder they make is
+    # the owner's alone, as the set-up would make it.
+    make_private_dir(log_dir.parent)
+    log_dir.mkdir(mode=0o700, exist_ok=True)
     log_dir.chmod(0o700)  # BranchDesk's own folder, perhaps made before logs were private
     _log_file = log_dir / "branchdesk.log"
     for older in log_dir.glob("branchdesk.log.*"):  # rotated before logs were owner-only

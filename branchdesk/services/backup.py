@@ -63,6 +63,7 @@ from branchdesk.services.backup_manifest import (
     read_manifest,
 )
 from branchdesk.services.context import ServiceContext
+from branchdesk.services.private_files import make_private_dir
 from branchdesk.services.recording import device_epoch, write_audit
 
 __all__ = ["FORMAT", "MANIFEST", "VERSION", "BackupError"]
@@ -414,7 +415,7 @@ def restore_backup(
         assert config.kdf is not None
         db_key = derive_key(passphrase, config.kdf)
     created = not data_dir.exists()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(data_dir)  # a branch's data folder, as `init` makes one
     try:
         # The configuration first: it names the keyring entry made next, so that what a
         # killed restore leaves can be found and removed (backup_leftovers).

@@ -62,3 +62,19 @@ def write_private(target: Path, data: bytes, *, field: str = "path") -> None:
     """`data` into `target`, readable by its owner alone (see `private_file`)."""
     with private_file(target, field=field) as f:
         f.write(data)
+
+
+#: A folder its owner alone may list and enter (POSIX; Windows follows the parent's ACL).
+PRIVATE_DIR_MODE = 0o700
+
+
+def make_private_dir(folder: Path) -> None:
+    """`folder` made for its owner alone (0700), with any missing parents (those keep
+    the usual mode). A folder that exists empty, made for BranchDesk, is made
+    owner-only too; one that already holds something else is the person's and its
+    mode is left as it is (changing it could lock others out of their own files)."""
+    # mkdir applies the mode to the last folder only, through the umask, which cannot
+    # widen it; nothing is chmod-ed after the folder has content.
+    folder.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    if not any(folder.iterdir()):
+        folder.chmod(PRIVATE_DIR_MODE)

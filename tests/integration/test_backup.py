@@ -18,6 +18,7 @@ from branchdesk.secrets import KeyringSecretStore
 from branchdesk.services import archiving, audit, backup, staff
 from tests.conftest import Branch, activate
 from tests.support.fakes import MemoryKeyring
+from tests.support.files import mode, usual_umask
 from tests.unit.archive.support import acknowledge_outbox, closed_case, keys_of
 
 
@@ -46,8 +47,10 @@ def test_restore_on_a_fresh_data_dir_gives_the_same_branch(backed_up, tmp_path: 
     new_pc = MemoryKeyring()  # the new PC's keyring knows nothing of the old one
     store = KeyringSecretStore(new_pc)
     target = tmp_path / "new-pc" / "BranchDesk"
-    result = backup.restore_backup(path, target, recovery=recovery, store=store)
+    with usual_umask():
+        result = backup.restore_backup(path, target, recovery=recovery, store=store)
     assert result.cases == 3 and result.volumes == 1
+    assert mode(target) == 0o700  # a data folder, as `init` makes one
     restored = open_branch(target, store=store)
     try:
         assert rows(restored, cases) == rows(branch.ctx, cases)

@@ -114,3 +114,29 @@ def test_a_reprinted_archived_document_is_for_its_owner_alone(
     code = main(["--data-dir", str(data_dir), *args])
     assert code == 0, capsys.readouterr().err
     assert out.read_bytes().startswith(b"%PDF") and mode(out) == 0o600
+
+
+@pytest.mark.parametrize("before", ["none", "empty"])
+def test_the_data_folder_a_set_up_makes_is_for_its_owner_alone(
+    before: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beside the encrypted database it holds backups, drafts and logs. A folder made
+    empty for BranchDesk is BranchDesk's, and is made owner-only too."""
+    monkeypatch.setenv("BRANCHDESK_PASSWORD", "Counter#2026")
+    data_dir = tmp_path / "new-pc" / "BranchDesk"
+    if before == "empty":
+        data_dir.mkdir(parents=True, mode=0o755)
+    assert main(["--data-dir", str(data_dir), *INIT]) == 0, capsys.readouterr().err
+    assert mode(data_dir) == 0o700
+
+
+def test_a_folder_holding_other_files_keeps_its_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The person's own folder: narrowing it could lock others out of their files."""
+    monkeypatch.setenv("BRANCHDESK_PASSWORD", "Counter#2026")
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    (shared / "notes.txt").write_text("the person's own file", encoding="utf-8")
+    assert main(["--data-dir", str(shared), *INIT]) == 0, capsys.readouterr().err
+    assert mode(shared) == 0o755

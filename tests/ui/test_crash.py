@@ -42,7 +42,7 @@ def test_a_new_log_is_for_its_owner_alone(installed: None, tmp_path: Path) -> No
         logging.getLogger("branchdesk").warning("case GZ-20261208-0001 for 张三")
         the_handler().doRollover()
         logging.getLogger("branchdesk").warning("after the rotation")
-    assert mode(log.parent) == 0o700
+    assert mode(log.parent) == mode(log.parent.parent) == 0o700  # the data folder too
     assert "张三" in log.with_name("branchdesk.log.1").read_text(encoding="utf-8")
     assert {p.name: oct(mode(p)) for p in log.parent.iterdir()} == {
         "branchdesk.log": oct(0o600),
