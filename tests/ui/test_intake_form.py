@@ -535,8 +535,12 @@ def test_a_save_whose_answer_was_lost_is_not_saved_twice(
     assert saved.args == [case.number]
     shown = form.findChild(QLabel, "case_number")
     assert shown is not None and shown.isVisible() and shown.text() == case.number
-    # The next customer's form is a new form: the same words make a second case.
+    # The next customer's form is a new form: the same words make a second case. So is
+    # a form cleared (Esc) before it was saved.
     assert form.form_id != form_id
+    before_clear = form.form_id
+    form.clear()
+    assert form.form_id != before_clear
     type_complaint(qtbot, form, phone="13812345678")
     with qtbot.waitSignal(form.saved) as second:
         press(qtbot, Key.Key_S, Mod.ControlModifier)
