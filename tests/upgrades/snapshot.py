@@ -33,6 +33,8 @@ KEPT_TABLES = (
     ("staff", "id"),
     ("settings", "key"),
     ("outbox", "seq"),
+    ("archive_entries", "case_id"),
+    ("archive_volumes", "id"),
 )
 
 
