@@ -19,13 +19,11 @@ already-upgraded database sees does not change.
 
 from __future__ import annotations
 
-import importlib
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
-
-_SEARCH_INDEX = "branchdesk.persistence.migrations.versions.0002_search_index"
 
 
 def _has_table(conn: Connection, name: str) -> bool:
@@ -33,6 +31,17 @@ def _has_table(conn: Connection, name: str) -> bool:
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
     ).first()
     return row is not None
+
+
+def short_tokens(*texts: str) -> str:
+    """0002's frozen copy of the tokenizer (`short_tokens` there), copied again: a
+    migration script is loaded by Alembic from its file, not imported as a module."""
+    tokens: set[str] = set()
+    for value in texts:
+        chars = [ch for ch in value if not ch.isspace()]
+        tokens.update(chars)
+        tokens.update(a + b for a, b in itertools.pairwise(chars))
+    return " ".join(sorted(tokens))
 
 
 def _without_rowid(conn: Connection, name: str) -> bool:
@@ -48,7 +57,6 @@ def _first_release_0002(conn: Connection) -> None:
     have written), and 0001's milestones clustered by case (WITHOUT ROWID)."""
     if _has_table(conn, "case_grams"):
         return
-    short_tokens: Callable[..., str] = importlib.import_module(_SEARCH_INDEX).short_tokens
     conn.exec_driver_sql(
         "CREATE VIRTUAL TABLE case_grams USING fts5("
         "tokens, tokenize = 'unicode61', content = '', contentless_delete = 1)"
