@@ -1,7 +1,9 @@
 """An upgrade that fails leaves the database as it was, byte for byte, and tells the
 person which schema revision failed and why, in their language, with exit status 5
-from the command line (not a traceback). The broken database is a real fixture with
-one row damaged so that migration 0009 cannot read it."""
+from the command line (not a traceback). The broken database is the first release's
+fixture with one row damaged so that migration 0009 cannot read it: the repair of its
+0002 and migrations 0003 to 0008 have run in the upgrade's transaction when 0009 fails,
+and all of it is undone."""
 
 from __future__ import annotations
 
@@ -23,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def broken_branch(tmp_path: Path) -> Path:
-    """The 0008 fixture with one case's appointment start no longer a date-time."""
-    data_dir, _ = copy_fixture("0008", tmp_path)
+    """The first release's branch with one case's appointment start not a date-time."""
+    data_dir, _ = copy_fixture("0002-original", tmp_path)
     conn = sqlcipher.connect(str(data_dir / DB_NAME))
     try:
         conn.execute(f"PRAGMA key = \"x'{fixture_key(data_dir).hex()}'\"")
@@ -54,7 +56,7 @@ def test_a_failed_upgrade_changes_nothing_and_names_the_revision(tmp_path: Path)
 
     assert caught.value.key == "error.db.upgrade_failed"
     assert caught.value.params["revision"] == "0009"
-    assert caught.value.params["current"] == "0008"
+    assert caught.value.params["current"] == "0002"
     assert "ValueError" in caught.value.params["detail"]
     assert digest(db) == before_bytes
     assert take(db, fixture_key(data_dir)) == before
@@ -63,7 +65,7 @@ def test_a_failed_upgrade_changes_nothing_and_names_the_revision(tmp_path: Path)
 
 @pytest.mark.parametrize(
     ("lang", "words"),
-    [("en", ["schema 0009 failed", "still at schema 0008"]), ("zh_CN", ["0009", "未作任何改动"])],
+    [("en", ["schema 0009 failed", "still at schema 0002"]), ("zh_CN", ["0009", "未作任何改动"])],
 )
 def test_the_command_line_says_why_with_status_5(
     tmp_path: Path, lang: str, words: list[str]
