@@ -298,18 +298,22 @@ def test_a_branch_with_a_quarantined_event_keeps_syncing(enrolled: Enrolled) -> 
     assert_exactly_once(enrolled.hq.engine(), enrolled.device_id, branch_events(enrolled.ctx))
 
 
-@pytest.mark.parametrize("device", ["%00", "ab%00cd", "x" * 36, "%ff%fe", "A" * 5000])
 def test_a_malformed_device_id_in_the_path_is_a_4xx_before_the_database(
-    enrolled: Enrolled, device: str
+    enrolled: Enrolled,
 ) -> None:
-    for token in ("wrong", enrolled.token):
-        answer = httpx.post(
-            f"{enrolled.hq.url}/v1/devices/{device}/batches",
-            content=b"{}",
-            headers={**PROTOCOL, "Authorization": f"Bearer {token}"},
-        )
-        assert answer.status_code == 422, answer.text
-        assert answer.json()["error"] == "invalid"
+    # A NUL reached PostgreSQL, which refused it: 503 "database unavailable".
+    for device in ("%00", "ab%00cd", "x" * 36, "%ff%fe", "A" * 5000):
+        for token in ("wrong", enrolled.token):
+            answer = httpx.post(
+                f"{enrolled.hq.url}/v1/devices/{device}/batches",
+                content=b"{}",
+                headers={**PROTOCOL, "Authorization": f"Bearer {token}"},
+            )
+            assert answer.status_code == 422, (device, answer.text)
+            assert answer.json() == {
+                "error": "invalid",
+                "message": "malformed request (path.device_id: string_pattern_mismatch)",
+            }
     for code in ("GZ%0012", "gz0012"):
         answer = httpx.get(
             f"{enrolled.hq.url}/v1/branches/{code}/instructions",
