@@ -241,7 +241,8 @@ def sign_in(
 
 def change_password(ctx: ServiceContext, *, staff_no: str, old: str, new: str) -> Session:
     """Replace a password (or a one-time code) after checking the old one. The new
-    one must meet the policy; errors name the field ("new_password")."""
+    one must meet the policy; errors name the field ("new_password"). The person's
+    command-line tokens are revoked with it (see `revoke_all_tokens`)."""
     session = _check_for_change(ctx, staff_no, old)
     errors = check_password(new, staff_no=staff_no, name=session.name)
     if new == old:
@@ -263,6 +264,7 @@ def change_password(ctx: ServiceContext, *, staff_no: str, old: str, new: str) -
         write_audit(
             ctx, conn, actor=staff_no, action="auth.password_changed", case_id=None, detail={}
         )
+        revoke_all_tokens(ctx, conn, staff_no, actor=staff_no, reason="password_changed")
     return Session(
         session.staff_no, session.name, session.roles, ctx.now(), must_change_password=False
     )
@@ -315,7 +317,8 @@ def issue_one_time_code(ctx: ServiceContext, conn: Connection, staff_no: str) ->
 
 def reset_password(ctx: ServiceContext, *, staff_no: str, actor: str) -> str:
     """An administrator's reset: returns the one-time code to hand over. Also lifts
-    a lockout. Audited (without the code)."""
+    a lockout and revokes the person's command-line tokens (see `revoke_all_tokens`).
+    Audited (without the code)."""
     with ctx.db.write() as conn:
         authorize(ctx, conn, actor, "staff.manage")
         if _row(conn, staff_no) is None:
@@ -331,6 +334,7 @@ def reset_password(ctx: ServiceContext, *, staff_no: str, actor: str) -> str:
             case_id=None,
             detail={"staff_no": staff_no},
         )
+        revoke_all_tokens(ctx, conn, staff_no, actor=actor, reason="password_reset")
         return code
 
 
@@ -410,6 +414,36 @@ def revoke_token(ctx: ServiceContext, *, token_id: int, actor: str) -> None:
             case_id=None,
             detail={"token_id": token_id, "owner": row.staff_no},
         )
+
+
+def revoke_all_tokens(
+    ctx: ServiceContext, conn: Connection, staff_no: str, *, actor: str, reason: str
+) -> list[int]:
+    """Revoke every live token of `staff_no` (inside the caller's transaction), each
+    audited with `reason`; returns their ids. A password reset or change is how an
+    account that may be in someone else's hands is taken back, and anyone who had the
+    password could have made a token with it: a token must not outlive the password
+    it was made under. The person makes new ones with the new password."""
+    live = list(
+        conn.execute(
+            select(api_tokens.c.id)
+            .where(api_tokens.c.staff_no == staff_no, api_tokens.c.revoked_at.is_(None))
+            .order_by(api_tokens.c.id)
+        ).scalars()
+    )
+    if not live:
+        return []
+    conn.execute(update(api_tokens).where(api_tokens.c.id.in_(live)).values(revoked_at=ctx.now()))
+    for token_id in live:
+        write_audit(
+            ctx,
+            conn,
+            actor=actor,
+            action="auth.token_revoked",
+            case_id=None,
+            detail={"token_id": token_id, "owner": staff_no, "reason": reason},
+        )
+    return live
 
 
 def sign_in_with_token(ctx: ServiceContext, token: str) -> Session:

@@ -452,11 +452,52 @@ def test_a_token_does_not_work_while_its_owner_is_locked_out(branch: Branch) -> 
     assert auth.sign_in_with_token(branch.ctx, token).staff_no == "H201"
 
 
-def test_an_administrators_reset_lifts_the_lockout_for_tokens_too(branch: Branch) -> None:
+def test_an_administrators_reset_revokes_the_persons_tokens(branch: Branch) -> None:
+    """A reset is what an administrator does for an account that may be in someone
+    else's hands: the tokens made with it (by anyone who had the password) stop too,
+    audited one by one; other people's tokens keep working."""
     token = auth.create_token(branch.ctx, label="cron", actor="H201")
+    second = auth.create_token(branch.ctx, label="report", actor="H201")
+    theirs = auth.create_token(branch.ctx, label="cron", actor="M301")
+    (first_id, second_id) = [t.id for t in auth.list_tokens(branch.ctx, actor="H201")]
+    auth.revoke_token(branch.ctx, token_id=second_id, actor="H201")  # already revoked
     lock(branch, "H201")
+    start = len(audit_rows(branch))
     auth.reset_password(branch.ctx, staff_no="H201", actor="A001")
-    assert auth.sign_in_with_token(branch.ctx, token).staff_no == "H201"
+    for stopped in (token, second):
+        with pytest.raises(SignInError) as caught:
+            auth.sign_in_with_token(branch.ctx, stopped)
+        assert caught.value.key == "error.auth.bad_token"
+    assert auth.sign_in_with_token(branch.ctx, theirs).staff_no == "M301"
+    trail = [(e.action, e.actor, e.detail) for e in audit_rows(branch)[start : start + 2]]
+    assert trail == [
+        ("staff.password_reset", "A001", {"staff_no": "H201"}),
+        (
+            "auth.token_revoked",
+            "A001",
+            {"token_id": first_id, "owner": "H201", "reason": "password_reset"},
+        ),
+    ]
+    infos = {t.id: t.revoked_at for t in auth.list_tokens(branch.ctx, actor="A001")}
+    assert infos[first_id] == branch.clock() and infos[second_id] is not None
+
+
+def test_a_changed_password_revokes_the_persons_tokens(branch: Branch) -> None:
+    """A person who changes a password that may have leaked: a token made by whoever
+    had it must not outlive it."""
+    token = auth.create_token(branch.ctx, label="cron", actor="H201")
+    (info,) = auth.list_tokens(branch.ctx, actor="H201")
+    auth.change_password(branch.ctx, staff_no="H201", old=PASSWORD, new="Another#2027")
+    with pytest.raises(SignInError) as caught:
+        auth.sign_in_with_token(branch.ctx, token)
+    assert caught.value.key == "error.auth.bad_token"
+    revoked = audit_rows(branch, "auth.token_revoked")[-1]
+    assert (revoked.actor, revoked.detail) == (
+        "H201",
+        {"token_id": info.id, "owner": "H201", "reason": "password_changed"},
+    )
+    fresh = auth.create_token(branch.ctx, label="cron", actor="H201")
+    assert auth.sign_in_with_token(branch.ctx, fresh).staff_no == "H201"
 
 
 def test_a_disabled_persons_token_is_refused(branch: Branch) -> None:
