@@ -52,8 +52,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=DEFAULT_PORT)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--no-migrate", action="store_true", help="do not upgrade the schema first")
-    p.add_argument("--rate", type=float, default=20.0, help="requests/s per device (0: no limit)")
-    p.add_argument("--burst", type=float, default=60.0)
+    p.add_argument(
+        "--rate", type=float, default=20.0, help="requests/s per device on average (0: no limit)"
+    )
+    p.add_argument(
+        "--burst",
+        type=float,
+        default=60.0,
+        help="requests per window of burst/rate seconds, per device or enrolling address",
+    )
     p.add_argument("--max-compressed", type=int, default=HqConfig.max_compressed)
     p.add_argument("--max-decompressed", type=int, default=HqConfig.max_decompressed)
     p.add_argument("--app-name", default="branchdesk-hq", help="PostgreSQL application_name")

@@ -17,7 +17,8 @@ class HqConfig:
     db_url: str = DEFAULT_DB
     max_compressed: int = MAX_COMPRESSED_BYTES
     max_decompressed: int = MAX_DECOMPRESSED_BYTES
-    #: Requests per second a device may make on average, and the burst it may save up.
+    #: Requests per second a device may make on average, and how many it may make in
+    #: one window of burst / rate seconds (`ratelimit`; shared by all HQ processes).
     rate_per_second: float = 20.0
     rate_burst: float = 60.0
     pool_size: int = 8
