@@ -14,7 +14,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -174,6 +174,37 @@ def _wrong(
     return error
 
 
+def _before_sign_in(conn: Connection, row: Any) -> bool:
+    """An active administrator of a branch from before sign-in (upgraded from schema
+    0005 or older): no account of the branch has ever had a password or a code."""
+    if row.password_hash is not None or not row.active or "admin" not in row.roles.split(","):
+        return False
+    anyone = conn.execute(
+        select(staff.c.staff_no).where(staff.c.password_hash.is_not(None)).limit(1)
+    ).first()
+    return anyone is None
+
+
+def _first_password(
+    ctx: ServiceContext, conn: Connection, row: Any, password: str, now: datetime
+) -> None:
+    """The administrator of an upgraded branch from before sign-in chooses a password at
+    the first sign-in, as the first administrator does at set-up (policy-checked, in
+    the sign-in's transaction). Before sign-in, whoever opened the branch could act as
+    anyone; once one account has a password, nobody can claim one this way."""
+    set_initial_password(
+        conn, staff_no=str(row.staff_no), password=password, name=str(row.name), at=now
+    )
+    write_audit(
+        ctx,
+        conn,
+        actor=str(row.staff_no),
+        action="auth.first_password",
+        case_id=None,
+        detail={"reason": "branch_from_before_sign_in"},
+    )
+
+
 def sign_in(
     ctx: ServiceContext, *, staff_no: str, password: str, purpose: str = "sign_in"
 ) -> Session:
@@ -189,6 +220,9 @@ def sign_in(
     refusal: SignInError | None = None
     with ctx.db.write() as conn:
         row = _row(conn, staff_no)
+        if row is not None and _before_sign_in(conn, row):
+            _first_password(ctx, conn, row, password, now)
+            row = _row(conn, staff_no)
         ok = _verify(row.password_hash if row is not None else None, password)  # type: ignore[attr-defined]
         failures, locked_until = _counter(conn, staff_no, row)
         if locked_until is not None and locked_until > now:
