@@ -236,7 +236,8 @@ class SignInScreen(QWidget):
             self.tr("English (Ctrl+L)") if i18n.current() == "zh_CN" else self.tr("中文 (Ctrl+L)")
         )
         error = self._error
-        self.error.setText("" if error is None else i18n.text(error.key, **error.params))
+        # A refused first password names the rule it breaks (a field error), not a count.
+        self.error.setText("" if error is None else i18n.error_text(error))
         self.error.setVisible(error is not None)
         if self._accounts:
             lines = [self.tr("Demo accounts (password: the one chosen for the demo):")]

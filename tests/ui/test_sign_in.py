@@ -128,6 +128,20 @@ def test_the_fifth_wrong_password_locks_the_account_until_a_time_on_the_clock(
     assert gate.session.current is None
 
 
+def test_the_first_password_of_a_branch_from_before_sign_in_is_chosen_at_the_screen(
+    qtbot: QtBot, branch: Branch, gate: Gatekeeper
+) -> None:
+    # As a branch upgraded from before sign-in (schema 0005) is: nobody has a password.
+    with branch.ctx.db.write() as conn:
+        conn.exec_driver_sql("UPDATE staff SET password_hash = NULL, password_set_at = NULL")
+    sign_in(qtbot, gate.screen, "A001", "short")
+    # The rule that was broken, not only that something was wrong.
+    assert i18n.text("error.password.too_short", min=8) in refused(qtbot, gate.screen)
+    sign_in(qtbot, gate.screen, "A001", PASSWORD)
+    window_of(qtbot, gate)
+    assert gate.session.staff_no == "A001"
+
+
 def test_a_disabled_account_cannot_sign_in(qtbot: QtBot, branch: Branch, gate: Gatekeeper) -> None:
     staff.set_active(branch.ctx, staff_no="H201", active=False, actor="A001")
     sign_in(qtbot, gate.screen, "H201", PASSWORD)
