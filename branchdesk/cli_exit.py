@@ -77,12 +77,19 @@ BY_KEY: Final[Mapping[str, int]] = {
     "error.return_visit.closed": NOT_ALLOWED_NOW,
     "error.staff.last_admin": NOT_ALLOWED_NOW,
     "error.archive.purged": NOT_ALLOWED_NOW,
+    # The branch is busy with another backup or restore: the same command works later.
+    "error.backup.busy": NOT_ALLOWED_NOW,
+    "error.backup.restore_busy": NOT_ALLOWED_NOW,
     # What the person typed.
     "error.document.paper": INVALID_INPUT,
     "error.secret.passphrase_short": INVALID_INPUT,
     "error.archive.recovery_key_needed": INVALID_INPUT,
     "error.archive.recovery_key_malformed": INVALID_INPUT,
     "error.archive.recovery_key_typo": INVALID_INPUT,
+    # A backup command given the wrong folder or no key: another folder or key works.
+    "error.backup.not_a_backup": INVALID_INPUT,
+    "error.backup.target_not_empty": INVALID_INPUT,
+    "error.backup.key_needed": INVALID_INPUT,
     # Something named that is not there.
     "error.archive.no_document": NOT_FOUND,
     "error.archive.volume_unknown": NOT_FOUND,
@@ -96,7 +103,16 @@ BY_KEY: Final[Mapping[str, int]] = {
     # Set-up, damaged data: a person must repair something before trying again.
     "error.archive.verify_failed": SETUP_PROBLEM,
     "error.backup.verify_failed": SETUP_PROBLEM,
+    # A backup that is damaged, altered or unreadable by this version (every key a
+    # backup can be refused with is here, so that none is left to the default).
+    "error.backup.damaged": SETUP_PROBLEM,
+    "error.backup.file_extra": SETUP_PROBLEM,
+    "error.backup.file_missing": SETUP_PROBLEM,
+    "error.backup.manifest_invalid": SETUP_PROBLEM,
+    "error.backup.manifest_missing": SETUP_PROBLEM,
+    "error.backup.version": SETUP_PROBLEM,
     "error.setup.already_initialised": SETUP_PROBLEM,
+    "error.setup.passphrase_required": SETUP_PROBLEM,
     "error.setup.not_initialised": SETUP_PROBLEM,
 }
 

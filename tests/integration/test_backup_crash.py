@@ -172,7 +172,7 @@ def test_a_live_restore_is_left_alone(
             folder, live, recovery=prepared.recovery, passphrase=PASSPHRASE, use_keyring=False
         )
         code = main([*args, "--no-keyring"])
-        assert code == 5
+        assert code == 3  # not now: the same command works once the other has finished
         assert "Another restore into" in capsys.readouterr().err
         assert is_initialised(live) and not target.exists()
     # Its process is gone (the lock with it): a killed restore's keyring entries go too.

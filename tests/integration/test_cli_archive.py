@@ -241,7 +241,7 @@ def test_restore_refuses_a_folder_that_holds_a_branch(
         "--recovery-key",
         key.text(),
     )
-    assert code == 5 and "already holds" in err
+    assert code == 2 and "already holds" in err  # the person named the wrong folder
 
 
 def test_a_manager_cannot_approve_their_own_purge_request(branch: Branch) -> None:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import keyring
 import pytest
@@ -29,6 +29,7 @@ from branchdesk.domain.errors import DomainError
 from branchdesk.persistence.schema import audit_log, metadata
 from branchdesk.secrets import KeyringSecretStore
 from branchdesk.services import staff
+from branchdesk.services.backup_leftovers import LOCK_NAME
 from tests.conftest import activate
 from tests.integration.conftest import INIT, Cli
 from tests.integration.test_audit_chain import tampering
@@ -165,6 +166,39 @@ def _not_a_backup(cli: Cli, tmp: Path, mp: pytest.MonkeyPatch) -> list[str]:
     return ["backup", "verify", str(tmp / "usb")]
 
 
+def _damaged_backup(cli: Cli, tmp: Path, mp: pytest.MonkeyPatch) -> list[str]:
+    (tmp / "usb").mkdir()
+    (tmp / "usb" / "manifest.json").write_text("{ cut off", encoding="utf-8")
+    return ["backup", "verify", str(tmp / "usb")]
+
+
+def _restore_over_a_branch(cli: Cli, tmp: Path, mp: pytest.MonkeyPatch) -> list[str]:
+    (tmp / "usb").mkdir()
+    return ["backup", "restore", str(tmp / "usb"), "--data-dir", str(cli.data_dir)]
+
+
+#: Locks a refusal holds while its command runs, let go after the test.
+_held: list[BinaryIO] = []
+
+
+@pytest.fixture(autouse=True)
+def _let_go() -> Iterator[None]:
+    yield
+    while _held:
+        _held.pop().close()
+
+
+def _backup_under_way(cli: Cli, tmp: Path, mp: pytest.MonkeyPatch) -> list[str]:
+    """Another process making a backup of this branch holds its lock (flock, per open
+    file: a second open in this process is refused as another process would be)."""
+    import fcntl
+
+    lock = (cli.data_dir / LOCK_NAME).open("a+b")
+    _held.append(lock)
+    fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return ["backup", "create", "--to", str(tmp / "usb")]
+
+
 def _malformed_recovery_key(cli: Cli, tmp: Path, mp: pytest.MonkeyPatch) -> list[str]:
     (tmp / "x.bdav").write_bytes(b"x")
     return ["archive", "verify", str(tmp / "x.bdav"), "--recovery-key", "BDRK-1234"]
@@ -228,7 +262,10 @@ REFUSALS: dict[str, Refusal] = {
     "SetupError": Refusal(SETUP, _not_initialised, compare=False),
     "DatabaseError": Refusal(SETUP, _wrong_passphrase, compare=False),
     "SecretStoreError": Refusal(INVALID, _short_passphrase, compare=False),
-    "BackupError": Refusal(SETUP, _not_a_backup),
+    "BackupError": Refusal(SETUP, _damaged_backup),
+    "error.backup.not_a_backup": Refusal(INVALID, _not_a_backup),
+    "error.backup.target_not_empty": Refusal(INVALID, _restore_over_a_branch),
+    "error.backup.busy": Refusal(NOT_NOW, _backup_under_way),
     "ArchiveKeyError": Refusal(INVALID, _malformed_recovery_key),
     "VolumeError": Refusal(SETUP, _damaged_volume),
     "error.staff.last_admin": Refusal(NOT_NOW, _last_admin),
@@ -282,6 +319,27 @@ def _raised_keys() -> dict[str, set[str]]:
     return keys
 
 
+def _backup_keys_listed() -> set[str]:
+    """The backup keys in the backup services' text: also those a check lists among
+    its problems, which a failed restore then raises by the key it found."""
+    listed = set()
+    for path in (ROOT / "branchdesk" / "services").glob("backup*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and str(node.value).startswith("error.backup."):
+                listed.add(str(node.value))
+    return listed
+
+
+def test_every_backup_refusal_has_its_meaning() -> None:
+    """A `BackupError` is a set-up problem or what the person typed (a folder that is
+    no backup, a target that holds a branch), by its key: every key a backup can be
+    refused with, raised or listed among a check's problems, is in the table."""
+    raised = _raised_keys()
+    keys = raised["BackupError"] | _backup_keys_listed()
+    keys |= {k for k in raised["ArchiveKeyError"] if k.startswith("error.backup.")}
+    assert keys - set(cli_exit.BY_KEY) == set(), "add them to cli_exit.BY_KEY"
+
+
 def test_the_readme_names_every_status() -> None:
     assert sorted(readme_statuses().values()) == [2, 3, 4, 5, 6, 7]
 
@@ -298,7 +356,7 @@ def test_every_plain_domain_error_key_has_its_meaning() -> None:
     command line's table, and that table must hold no key nothing raises."""
     raised = _raised_keys()
     assert raised["DomainError"] - set(cli_exit.BY_KEY) == set(), "add them to cli_exit.BY_KEY"
-    anywhere = set().union(*raised.values())
+    anywhere = set().union(*raised.values(), _backup_keys_listed())
     assert set(cli_exit.BY_KEY) - anywhere == set(), "nothing raises these any more"
 
 
