@@ -22,7 +22,7 @@ log = logging.getLogger("branchdesk")
 _log_file: Path | None = None
 
 
-#: Owner read and write only: a log can carry a customer's or a colleague's details.
+# Owner read and write only: a log can carry a customer's or a colleague's details.
 LOG_MODE = 0o600
 
 
