@@ -67,6 +67,7 @@ def cmd_password(args: argparse.Namespace, ctx: ServiceContext, me: Session, out
     new = ask_password("field.new_password", out, confirm=True, env=False)
     auth.change_password(ctx, staff_no=me.staff_no, old=old, new=new)
     out.mapping({"staff_no": me.staff_no, "password": "changed"})
+    out.note(translate("cli.password.tokens_note", out.lang))
     return True
 
 
@@ -88,6 +89,7 @@ def cmd_staff(args: argparse.Namespace, ctx: ServiceContext, me: Session, out: P
         _code(
             out, args.staff_no, auth.reset_password(ctx, staff_no=args.staff_no, actor=me.staff_no)
         )
+        out.note(translate("cli.staff.tokens_note", out.lang, staff_no=args.staff_no))
         return True
     if command == "roles":
         roles = tuple(r.strip() for r in args.roles.split(",") if r.strip())

@@ -285,11 +285,17 @@ def test_a_new_password_against_the_policy_is_refused(
 
 
 def test_password_changes_ones_own_password(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    token = cli.json("token", "create", "--label", "nightly")["token"]
     Terminal(monkeypatch, PASSWORD, "Changed#2027", "Changed#2027")
-    assert cli.json("password") == {"staff_no": "A001", "password": "changed"}
+    status, out, err = cli("--lang", "en", "password", "--json")
+    assert status == 0 and json.loads(out) == {"staff_no": "A001", "password": "changed"}
+    assert "Your command-line tokens have stopped working" in err
     assert cli("case", "list")[0] == 6
     monkeypatch.setenv("BRANCHDESK_PASSWORD", "Changed#2027")
     assert cli("case", "list")[0] == 0
+    with monkeypatch.context() as m:  # the token made under the old password is gone too
+        m.setenv("BRANCHDESK_TOKEN", token)
+        assert cli("case", "list")[0] == 6
 
 
 # --- tokens -------------------------------------------------------------------------------
@@ -317,6 +323,28 @@ def test_a_token_stands_for_its_owner(cli: Cli, monkeypatch: pytest.MonkeyPatch)
     assert cli.json("token", "revoke", str(mine["id"])) == {"token": mine["id"], "revoked": True}
     status, _, err = cli("--lang", "en", "case", "list")
     assert status == 6 and "token is not valid or was revoked" in err
+
+
+def test_an_administrators_reset_stops_the_persons_token(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """H201's password may be in someone else's hands: the reset takes back the
+    tokens made with it too, and the administrator is told."""
+    activate(cli, monkeypatch, "H201", "handler")
+    with monkeypatch.context() as m:
+        m.setenv("BRANCHDESK_PASSWORD", OWN)
+        token = cli.json("--user", "H201", "token", "create", "--label", "nightly")["token"]
+    status, out, err = cli("--lang", "en", "staff", "reset-password", "H201")
+    assert status == 0 and "H201" in out, err
+    assert "Every command-line token of H201 has stopped working" in err
+    with monkeypatch.context() as m:
+        m.delenv("BRANCHDESK_STAFF")
+        m.delenv("BRANCHDESK_PASSWORD")
+        m.setenv("BRANCHDESK_TOKEN", token)
+        status, _, err = cli("--lang", "en", "case", "list")
+    assert status == 6 and "token is not valid or was revoked" in err
+    [revoked] = cli.json("audit", "list", "--action", "auth.token_revoked")
+    assert revoked["staff_no"] == "A001"  # by the administrator who reset the password
 
 
 def test_token_sign_ins_are_audited_as_such(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
