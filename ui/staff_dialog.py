@@ -391,6 +391,13 @@ class StaffDialog(QDialog):
 
     def _reset_done(self, staff_no: str, name: str, code: str) -> None:
         self._show_code(staff_no, name, code)
+        # The reset took back the tokens made under the old password (auth.reset_password).
+        self._say(
+            self.tr(
+                "%1 has a new one-time code. Their command-line tokens no longer work: "
+                "with their new password they make new ones."
+            ).replace("%1", staff_no)
+        )
         self.refresh()
 
     def _show_code(self, staff_no: str, name: str, code: str) -> None:

@@ -2697,6 +2697,10 @@
         <translation>已保存 %1 的角色。</translation>
     </message>
     <message>
+        <source>%1 has a new one-time code. Their command-line tokens no longer work: with their new password they make new ones.</source>
+        <translation>已为 %1 生成新的一次性验证码。其命令行令牌已全部失效：设置新密码后可重新生成。</translation>
+    </message>
+    <message>
         <source>%1 has a new one-time code.</source>
         <translation>已为 %1 生成新的一次性验证码。</translation>
     </message>

@@ -115,7 +115,7 @@ def test_reset_password_gives_a_code_and_the_old_password_stops_working(
         qtbot.keyClick(dialog.table, Key.Key_R, CTRL)
     assert dialog.code_dialog is not None
     code = dialog.code_dialog.code
-    assert "H201" in dialog.message.text()
+    assert "H201" in dialog.message.text() and "令牌" in dialog.message.text()  # tokens too
     assert row_of(dialog, "H201")["must_change"] == dialog.tr("not yet (one-time code)")
     with pytest.raises(SignInError):
         auth.sign_in(branch.ctx, staff_no="H201", password=PASSWORD)
