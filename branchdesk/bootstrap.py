@@ -138,7 +138,7 @@ def initialise(
         )
         assert config.kdf is not None
         key = derive_key(passphrase, config.kdf)
-    # Owner-only: beside the encrypted database it holds backups, drafts and logs.
+    # Owner-only: beside the encrypted database it holds the archive volumes and logs.
     make_private_dir(data_dir)
     db_path = data_dir / DB_NAME
     if db_path.exists():

@@ -120,7 +120,7 @@ def test_a_reprinted_archived_document_is_for_its_owner_alone(
 def test_the_data_folder_a_set_up_makes_is_for_its_owner_alone(
     before: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Beside the encrypted database it holds backups, drafts and logs. A folder made
+    """Beside the encrypted database it holds the archive volumes and logs. A folder made
     empty for BranchDesk is BranchDesk's, and is made owner-only too."""
     monkeypatch.setenv("BRANCHDESK_PASSWORD", "Counter#2026")
     data_dir = tmp_path / "new-pc" / "BranchDesk"
