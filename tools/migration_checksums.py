@@ -1,5 +1,6 @@
 """Released migrations are history: this keeps their SHA-256 in
-tests/upgrades/released_migrations.sha256 and checks nothing listed changed.
+tests/upgrades/released_migrations.sha256 and checks nothing listed changed. Both
+schemas are held: the branch database's ("branch/…") and headquarters' ("hq/…").
 
     python tools/migration_checksums.py --check   # CI: fails if a listed migration
                                                   # changed, or a migration is unlisted
@@ -19,7 +20,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-VERSIONS = ROOT / "branchdesk" / "persistence" / "migrations" / "versions"
+#: label -> the folder of that schema's migration scripts.
+DIRS = {
+    "branch": ROOT / "branchdesk" / "persistence" / "migrations" / "versions",
+    "hq": ROOT / "sync" / "server" / "migrations" / "versions",
+}
 LIST = ROOT / "tests" / "upgrades" / "released_migrations.sha256"
 
 
@@ -28,7 +33,12 @@ def digest(path: Path) -> str:
 
 
 def migrations() -> dict[str, Path]:
-    return {p.name: p for p in sorted(VERSIONS.glob("[0-9]*.py"))}
+    """ "branch/0001_initial.py" -> its file, for every migration of both schemas."""
+    return {
+        f"{label}/{p.name}": p
+        for label, folder in DIRS.items()
+        for p in sorted(folder.glob("[0-9]*.py"))
+    }
 
 
 def listed() -> dict[str, str]:
@@ -50,7 +60,7 @@ def problems() -> tuple[list[str], list[str]]:
     changed = []
     for name, checksum in known.items():
         if name not in files:
-            changed.append(f"{name}: released but no longer in versions/")
+            changed.append(f"{name}: released but no longer there")
         elif digest(files[name]) != checksum:
             changed.append(f"{name}: edited after release (checksum differs)")
     unlisted = [name for name in files if name not in known]
