@@ -81,7 +81,8 @@ def test_print_from_the_command_line(cli: Cli, tmp_path: Path) -> None:
     code, _, err = cli(
         "case", "print", number, "--document", "closure_letter", "--out", str(tmp_path / "x.pdf")
     )
-    assert code == 5 and err.strip()
+    # Not allowed before a resolution: the README's status 3, not a set-up problem (5).
+    assert code == 3 and err.strip()
     assert not (tmp_path / "x.pdf").exists()
     # An appointment confirmation needs an appointment: refused, nothing written.
     confirmation = tmp_path / "confirmation.pdf"
@@ -94,4 +95,4 @@ def test_print_from_the_command_line(cli: Cli, tmp_path: Path) -> None:
         "--out",
         str(confirmation),
     )
-    assert code == 5 and err.strip() and not confirmation.exists()
+    assert code == 3 and err.strip() and not confirmation.exists()
