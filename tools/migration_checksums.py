@@ -29,7 +29,9 @@ LIST = ROOT / "tests" / "upgrades" / "released_migrations.sha256"
 
 
 def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """SHA-256 of the file with its line endings as the repository holds them (LF): a
+    Windows checkout with autocrlf has CRLF and the same migration."""
+    return hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
 
 
 def migrations() -> dict[str, Path]:

@@ -15,6 +15,12 @@ own transaction, before any later migration runs (for 0011, the head when this w
 written, also at open without any migration). A database that ran the edited migration
 is recognised by what that migration made and is never touched here: what an
 already-upgraded database sees does not change.
+
+One repair is of data, not of an edited migration: `case new` before 0009 stored a
+case's missing appointment as the JSON text 'null', which the released 0009 reads as an
+appointment and stops on (AttributeError). A database below 0009 has those made SQL
+NULL before the upgrade; both mean "no appointment" to the code that reads them (the
+JSON column reads either as None), and a case of such a branch already holds either.
 """
 
 from __future__ import annotations
@@ -145,8 +151,20 @@ def needed(conn: Connection, current: str | None) -> bool:
     return repair is not None and repair.needed(conn)
 
 
+#: The first revision whose migration reads cases' appointments ('null' stops it).
+_READS_APPOINTMENTS = "0009"
+
+
+def _null_appointments(conn: Connection) -> None:
+    """A 'null' appointment (`case new` before 0009) made SQL NULL: no appointment."""
+    conn.exec_driver_sql("UPDATE cases SET appointment = NULL WHERE appointment = 'null'")
+
+
 def before_upgrade(conn: Connection, current: str | None) -> None:
-    """Bring a database that claims `current` to what `current` really means."""
+    """Bring a database that claims `current` to what `current` really means, and one
+    below 0009 to data the released 0009 reads (in the upgrade's transaction)."""
     repair = REPAIRS.get(current or "")
     if repair is not None and repair.needed(conn):
         repair.apply(conn)
+    if current is not None and current < _READS_APPOINTMENTS:
+        _null_appointments(conn)

@@ -2,12 +2,6 @@
 the appointment book (预约): one row per service request's appointment, kept by the
 services in each event's transaction, filled here from the cases that have one.
 
-Edited once after release, the one exception to "migrations are history": a case
-recorded with `case new` before 0009 holds its missing appointment as the JSON text
-'null', which passed `IS NOT NULL` and stopped this upgrade with AttributeError. Such a
-database never got past 0009, so no upgraded database is affected by the fix: a 'null'
-appointment is no appointment. (tests/upgrades: the matrix and the checksum list.)
-
 Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-01
@@ -84,8 +78,6 @@ def upgrade() -> None:
     ).all()
     for case_id, raw, is_open in rows:
         slot = json.loads(raw) if isinstance(raw, str) else raw
-        if slot is None:  # stored as the JSON text 'null' by `case new` before 0009
-            continue
         staff = slot.get("staff")
         bind.exec_driver_sql(
             "INSERT INTO appointments(case_id, staff, staff_key, start_at, end_at, service_type,"
