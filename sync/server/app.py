@@ -30,7 +30,15 @@ from fastapi import FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -234,11 +242,29 @@ def create_app(config: HqConfig | None = None, engine: Engine | None = None) -> 
         body = ErrorBody(error="invalid", message=f"malformed request ({_first_error(exc)})")
         return _json(body, 422)
 
-    @app.exception_handler(DBAPIError)
-    async def _database(request: Request, exc: DBAPIError) -> Response:
-        log("database_error", level="warning", kind=type(exc.orig).__name__)
+    def unavailable() -> Response:
         body = ErrorBody(error="unavailable", message="database unavailable", retry_after=1)
         return _json(body, 503, {"Retry-After": "1"})
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> Response:
+        kind = type(exc.orig).__name__
+        if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
+            # Unreachable, restarting, out of connections, a deadlock: it heals by itself.
+            log("database_error", level="warning", kind=kind)
+            return unavailable()
+        if isinstance(exc, DataError | IntegrityError | ProgrammingError):
+            # The same request would be refused again: a retry would never end. (An
+            # upload's events are quarantined instead, in `ingest`; this is the rest.)
+            log("database_refused", level="warning", kind=kind)
+            body = ErrorBody(error="database_refused", message=f"the database refused it ({kind})")
+            return _json(body, 422)
+        raise exc  # anything else is a bug: the bare 500 of `_Guard`
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool(request: Request, exc: PoolTimeout) -> Response:
+        log("database_error", level="warning", kind="PoolTimeout")
+        return unavailable()
 
     @app.middleware("http")
     async def _access_log(

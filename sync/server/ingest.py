@@ -14,6 +14,13 @@ A quarantined event is kept as it arrived, except for what the database cannot
 store (U+0000, lone surrogates, NaN and Infinity), which is spelled out as text
 (`\\u0000`, `\\ud800`, `"NaN"`); its digest is the one of the event as sent. Nothing
 of an event's contents is ever logged or put into an error answer.
+
+An event the checks passed but the database still refuses (a DataError or
+IntegrityError: what the checks did not foresee) must not make the branch retry
+the batch for ever. The batch is stored in a savepoint; when the database refuses
+it, its events are stored one by one, each in a savepoint of its own, and those
+refused are quarantined with the reason `database_refused:<error type>` (never the
+database's message, which may quote the row). The rest of the batch is stored.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from sync.protocol.messages import (
     MAX_DEPTH,
@@ -38,7 +46,11 @@ from sync.protocol.messages import (
     UploadBatch,
     event_digest,
 )
+from sync.server.logs import log
 from sync.server.tables import EVENT_COLUMNS, devices, events, quarantine, streams
+
+#: The database refused an event's data: storing it again cannot help.
+REFUSED_DATA = (DataError, IntegrityError)
 
 
 class Conflict(Exception):
@@ -163,6 +175,21 @@ def _check_resent(
     return again
 
 
+def _quarantined(
+    batch: UploadBatch, seq: int, event: dict[str, Any], digest: str, reason: str, now: datetime
+) -> dict[str, Any]:
+    return {
+        "device_id": batch.device_id,
+        "epoch": batch.epoch,
+        "seq": seq,
+        "branch_code": batch.branch_code,
+        "reason": reason,
+        "event": _spelled_out(event),
+        "digest": digest,
+        "received_at": now,
+    }
+
+
 def _sort(batch: UploadBatch, digests: Sequence[str], hwm: int, now: datetime) -> _Sorted:
     out = _Sorted()
     prefix = batch.branch_code + "-"
@@ -178,18 +205,7 @@ def _sort(batch: UploadBatch, digests: Sequence[str], hwm: int, now: datetime) -
             first = exc.errors()[0]
             reason = f"invalid:{'.'.join(str(p) for p in first['loc'])}:{first['type']}"
         if reason:
-            out.bad.append(
-                {
-                    "device_id": batch.device_id,
-                    "epoch": batch.epoch,
-                    "seq": ev.seq,
-                    "branch_code": batch.branch_code,
-                    "reason": reason,
-                    "event": _spelled_out(ev.event),
-                    "digest": digest,
-                    "received_at": now,
-                }
-            )
+            out.bad.append(_quarantined(batch, ev.seq, ev.event, digest, reason, now))
             continue
         out.rows.append(
             (
@@ -215,17 +231,72 @@ def _store(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
     if not rows:
         return
     if conn.dialect.name == "postgresql":
+        import psycopg
+
         # COPY is the fastest way in; the stream lock already rules out a clash.
         raw = conn.connection.driver_connection
         assert raw is not None
-        with (
-            raw.cursor() as cur,
-            cur.copy(f"COPY hq_events ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row((*row[:9], pydantic_core.to_json(row[9]).decode("utf-8"), *row[10:]))
+        try:
+            with (
+                raw.cursor() as cur,
+                cur.copy(f"COPY hq_events ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    json_ = pydantic_core.to_json(row[9]).decode("utf-8")
+                    copy.write_row((*row[:9], json_, *row[10:]))
+        except psycopg.Error as exc:
+            # The driver's own cursor: SQLAlchemy did not wrap its error. Wrapped, it
+            # is judged as every other database error is (DataError, OperationalError…).
+            raise DBAPIError.instance(
+                "COPY hq_events", None, exc, psycopg.Error, dialect=conn.dialect
+            ) from None
         return
     conn.execute(insert(events), [dict(zip(EVENT_COLUMNS, row, strict=True)) for row in rows])
+
+
+def _refusal(exc: DBAPIError) -> str:
+    """The quarantine reason for an event the database refused: the error's type."""
+    return f"database_refused:{type(exc.orig).__name__}"
+
+
+def _store_or_quarantine(
+    conn: Connection, batch: UploadBatch, digests: Sequence[str], out: _Sorted, now: datetime
+) -> None:
+    """Store the good events, one savepoint for all of them; if the database refuses
+    that, each in a savepoint of its own, moving those it refuses to the quarantine."""
+    try:
+        with conn.begin_nested():
+            _store(conn, out.rows)
+    except REFUSED_DATA as exc:
+        log("database_refused", level="warning", kind=type(exc.orig).__name__, table="events")
+        by_seq = {ev.seq: (ev.event, d) for ev, d in zip(batch.events, digests, strict=True)}
+        kept: list[tuple[Any, ...]] = []
+        for row in out.rows:
+            try:
+                with conn.begin_nested():
+                    _store(conn, [row])
+                kept.append(row)
+            except REFUSED_DATA as one:
+                event, digest = by_seq[row[2]]
+                out.bad.append(_quarantined(batch, row[2], event, digest, _refusal(one), now))
+        out.rows = kept
+        out.bad.sort(key=lambda b: int(b["seq"]))
+    if not out.bad:
+        return
+    try:
+        with conn.begin_nested():
+            conn.execute(insert(quarantine), out.bad)
+    except REFUSED_DATA as exc:
+        log("database_refused", level="warning", kind=type(exc.orig).__name__, table="quarantine")
+        for bad in out.bad:
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(quarantine), [bad])
+            except REFUSED_DATA:
+                # Not even as text: the digest and the reason are kept, the event is not
+                # (the branch still holds it).
+                kept_row = {**bad, "event": {"not_kept": "the database refused this event"}}
+                conn.execute(insert(quarantine), [kept_row])
 
 
 def apply_batch(engine: Engine, batch: UploadBatch, *, protocol: int) -> UploadAck:
@@ -242,9 +313,7 @@ def apply_batch(engine: Engine, batch: UploadBatch, *, protocol: int) -> UploadA
             raise Conflict("gap", hwm + 1, f"expected sequence {hwm + 1}, got {first}")
         again = _check_resent(conn, batch, digests, hwm)
         sorted_ = _sort(batch, digests, hwm, now)
-        _store(conn, sorted_.rows)
-        if sorted_.bad:
-            conn.execute(insert(quarantine), sorted_.bad)
+        _store_or_quarantine(conn, batch, digests, sorted_, now)
         if last > hwm:
             conn.execute(
                 update(streams)
