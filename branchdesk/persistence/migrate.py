@@ -1,7 +1,8 @@
 """Schema migrations on open: an older database is upgraded in one transaction, a
 newer one (made by a later BranchDesk) is refused with a clear message, never touched.
 An upgrade that fails rolls back whole (the file keeps its old schema and content) and
-is reported as `error.db.upgrade_failed`, naming the revision that failed and why.
+is reported as `error.db.upgrade_failed`, naming the revision that failed, the kind of
+error and where (never its message, which can quote a row's contents).
 
 Opening an up-to-date database (every start but the first after an upgrade) only reads
 its version row (and, at a revision that was edited in place, looks up one schema entry:
@@ -11,6 +12,7 @@ import, is loaded only when there is something to migrate or repair.
 
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,10 +77,19 @@ def _path(scripts: ScriptDirectory, current: str | None, wanted: str) -> list[st
 
 
 def _reason(exc: BaseException) -> str:
-    """The cause in one line: SQLAlchemy appends the statement and a help link."""
+    """The kind of error and where in the migrations it happened ("ValueError,
+    0009_faq_appointments.py:89"), never its message: that can quote what a row holds
+    (a customer's details), and the reason is shown on screen and kept in logs."""
     cause = getattr(exc, "orig", None) or exc
-    first = (str(cause).strip().splitlines() or [""])[0]
-    return f"{type(cause).__name__}: {first}"[:300]
+    reason = type(cause).__name__
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if Path(f.filename).resolve().is_relative_to(MIGRATIONS)
+    ]
+    if frames:
+        reason += f", {Path(frames[-1].filename).name}:{frames[-1].lineno}"
+    return reason
 
 
 def migrate(db: Database, *, target: str = "head") -> None:
@@ -114,4 +125,4 @@ def migrate(db: Database, *, target: str = "head") -> None:
                 revision=failed,
                 current=current or "-",
                 detail=_reason(exc),
-            ) from exc
+            ) from None  # the cause's message may quote a row: not chained, not logged
