@@ -6,12 +6,17 @@ beside the target, flushed to the disk and renamed over the target: a failure le
 nothing, and a target that was world-readable is replaced, not rewritten in place.
 
 Creating the temporary file is the check that the folder can be written, and comes
-first: a recovery key must not be issued for a sheet that cannot be saved."""
+first: a recovery key must not be issued for a sheet that cannot be saved.
+
+A target that exists and is not a regular file (`/dev/stdout`, a pipe, a printer's
+device) is written to directly: there is no file to replace, its folder (`/dev`) is not
+the person's to write in, and its mode is not theirs to change."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +32,12 @@ PRIVATE_MODE = 0o600
 def open_private(target: Path) -> Iterator[BinaryIO]:
     """A binary file to write, which becomes `target` when the block ends without an
     error; OSError when the folder cannot be written (before the block runs)."""
+    if _is_stream(target):
+        # O_WRONLY alone: no O_CREAT (it exists), no O_TRUNC, no chmod, no fsync (a
+        # pipe refuses it); what was written is all there is to undo, and cannot be.
+        with os.fdopen(os.open(target, os.O_WRONLY), "wb") as stream:
+            yield stream
+        return
     # mkstemp opens with O_CREAT | O_EXCL and mode 0600.
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     tmp = Path(name)
@@ -39,6 +50,15 @@ def open_private(target: Path) -> Iterator[BinaryIO]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _is_stream(target: Path) -> bool:
+    """`target` exists (through any symbolic link) and is a device or a pipe."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 @contextlib.contextmanager

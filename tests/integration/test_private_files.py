@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +25,7 @@ from branchdesk.persistence.schema import archive_entries
 from tests.integration.conftest import INIT, Cli
 from tests.integration.test_cli import NEW
 from tests.integration.test_cli_archive import setup_branch
-from tests.support.backups import PASSPHRASE, Prepared
+from tests.support.backups import PASSPHRASE, ROOT, Prepared, cli_env
 
 
 def mode(path: Path) -> int:
@@ -140,3 +143,52 @@ def test_a_folder_holding_other_files_keeps_its_mode(
     (shared / "notes.txt").write_text("the person's own file", encoding="utf-8")
     assert main(["--data-dir", str(shared), *INIT]) == 0, capsys.readouterr().err
     assert mode(shared) == 0o755
+
+
+def test_a_document_written_to_standard_output_goes_there(
+    backup_made: tuple[Prepared, Path], tmp_path: Path
+) -> None:
+    """`--pdf /dev/stdout` in a pipeline (the real command in its own process, its
+    output a pipe): there is no file to replace and the folder is not the person's to
+    write in, so the document is written straight into it. Named here by the path
+    `/dev/stdout` links to: a regressed fix run as root would otherwise replace the
+    machine's own `/dev/stdout` link with a file (as the unfixed code did)."""
+    data_dir = tmp_path / "branch"
+    shutil.copytree(backup_made[0].data_dir, data_dir)
+    args = ["--data-dir", str(data_dir), "report", "quality", "--month", "2026-11"]
+    done = subprocess.run(
+        [sys.executable, "-m", "branchdesk.cli", *args, "--pdf", "/proc/self/fd/1"],
+        env=cli_env(BRANCHDESK_STAFF="A001"),
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    assert done.stdout.startswith(b"%PDF") and b"%%EOF" in done.stdout
+
+
+def test_a_printed_case_document_can_go_into_a_pipe(cli: Cli, tmp_path: Path) -> None:
+    """`case print --out FIFO`: a named pipe another program reads (a print spooler,
+    say) is written into as it is, neither replaced nor chmod-ed."""
+    [number] = setup_branch(cli, cases=1)
+    fifo = tmp_path / "to-printer"
+    os.mkfifo(fifo, 0o640)
+    # Held open (it does not wait for a writer) so that the pipe itself can be reached
+    # to end the reader even if the command replaced the name with a file.
+    held = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    try:
+        code, _, err = cli("case", "print", number, "--document", "receipt", "--out", str(fifo))
+    finally:
+        # A writer that opens and closes at once: the reader then ends at the end of
+        # what the command wrote, or with nothing if the command never opened the pipe.
+        os.close(os.open(f"/proc/self/fd/{held}", os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(timeout=60)
+        os.close(held)
+    assert code == 0, err
+    assert received and received[0].startswith(b"%PDF")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and mode(fifo) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
