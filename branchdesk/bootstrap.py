@@ -127,6 +127,7 @@ def initialise(
         raise SetupError("error.setup.already_initialised", path=str(data_dir))
     if use_keyring and store is None:
         store = default_secret_store()
+    swept = _sweep(data_dir, store)
     if store is not None and use_keyring:
         config = InstallConfig(db_id=str(uuid.uuid4()), key_mode="keyring")
         key = new_key()
@@ -170,19 +171,47 @@ def initialise(
         raise
     # Written last: its presence is what marks the installation as complete.
     (data_dir / CONFIG_NAME).write_text(json.dumps(config.to_json(), indent=2), encoding="utf-8")
+    _record_swept(ctx, swept)
     return ctx, info
 
 
+def _sweep(data_dir: Path, store: SecretStore | None) -> list[str]:
+    """Remove what killed restores into `data_dir` left beside it (hidden copies of a
+    branch), unless a live restore into it is running (`backup_leftovers`)."""
+    # Imported here: the leftovers module opens a dead restore's copy with open_branch.
+    from branchdesk.services import backup_leftovers
+
+    if not backup_leftovers.has_dead_restores(data_dir):
+        return []  # the usual case: no keyring is asked for
+    return backup_leftovers.sweep_dead_restores(
+        data_dir, store if store is not None else default_secret_store()
+    )
+
+
+def _record_swept(ctx: ServiceContext, swept: list[str]) -> None:
+    from branchdesk.services import backup_leftovers
+
+    backup_leftovers.record_swept(ctx, swept)
+
+
 def open_branch(
-    data_dir: Path, *, passphrase: str | None = None, store: SecretStore | None = None
+    data_dir: Path,
+    *,
+    passphrase: str | None = None,
+    store: SecretStore | None = None,
+    sweep: bool = True,
 ) -> ServiceContext:
-    """Open an initialised installation, migrating its schema if it is older."""
+    """Open an initialised installation, migrating its schema if it is older. With
+    `sweep` (everything but a restore opening its own staging copy), the copies of
+    the branch that killed restores into `data_dir` left beside it are removed first,
+    and the removal is audited."""
     config = _read_config(data_dir)
     if not (data_dir / DB_NAME).exists():
         raise SetupError("error.setup.not_initialised", path=str(data_dir))
     if config.key_mode == "keyring" and store is None:
         store = default_secret_store()
     key = _key_for(config, passphrase=passphrase, store=store)
+    swept = _sweep(data_dir, store) if sweep else []
     db = Database(data_dir / DB_NAME, key)
     try:
         migrate(db)
@@ -192,6 +221,7 @@ def open_branch(
         # What headquarters published (calendar years, SLA policy, catalogue) replaces
         # the shipped defaults for every service call from now on.
         use_published_rules(ctx)
+        _record_swept(ctx, swept)
     except BaseException:
         db.close()
         raise

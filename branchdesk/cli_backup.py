@@ -120,20 +120,35 @@ def restore(
     sign-in, or a person whose role may not restore, leaves nothing behind. One
     restore into a target at a time; what killed ones left beside it goes first."""
     target = resolve_data_dir(args.restore_dir or args.data_dir)
-    if is_initialised(target) or (target.exists() and any(target.iterdir())):
-        raise backup.BackupError("error.backup.target_not_empty", path=str(target))
+    _refuse_unless_empty(target)
     read_manifest(Path(args.folder))  # a spoiled one is refused before any write
     key = recovery_key(args, out)
     store = None if args.no_keyring else default_secret_store()
     secret = passphrase() if store is None else None
     target.parent.mkdir(parents=True, exist_ok=True)
     with leftovers.restore_lock(target):
+        # Checked again under the lock: a restore started at the same time may have
+        # filled the target since the check above (it held the lock meanwhile).
+        _refuse_unless_empty(target)
         # Under the lock no live restore uses a folder beside the target: any there is
         # a killed one's, a copy of a branch nobody confirmed.
-        removed = leftovers.sweep_restores(target, store or default_secret_store())
+        removed = leftovers.sweep_restores(
+            target, store or default_secret_store(), keep=_installations(args)
+        )
         if removed:
             out.note(out.t("cli.backup.leftovers_removed", folders=", ".join(removed)))
         return _restore_into(args, out, target, key, store, secret, sign_in, tuple(removed))
+
+
+def _refuse_unless_empty(target: Path) -> None:
+    if is_initialised(target) or (target.exists() and any(target.iterdir())):
+        raise backup.BackupError("error.backup.target_not_empty", path=str(target))
+
+
+def _installations(args: argparse.Namespace) -> tuple[Path, ...]:
+    """The installations whose keys a sweep must never remove besides the target's:
+    the data directory this command line would otherwise open."""
+    return (resolve_data_dir(args.data_dir),)
 
 
 def _restore_into(
@@ -156,11 +171,12 @@ def _restore_into(
         passphrase=secret,
         use_keyring=store is not None,
         removed=removed,
+        staging=True,
     )
     moved = False
     try:
         crash_point("restore_staged")
-        ctx = open_branch(staging, passphrase=secret, store=store)
+        ctx = open_branch(staging, passphrase=secret, store=store, sweep=False)
         try:
             out.use_branch(ctx)
             session = sign_in(args, ctx, out)
@@ -177,12 +193,13 @@ def _restore_into(
             archive_report(out, report)
         crash_point("restore_confirmed")
         if target.exists():
-            target.rmdir()  # empty, checked above
+            target.rmdir()  # empty, checked under the lock
         os.replace(staging, target)
         moved = True
+        leftovers.unmark(target)
     finally:
         if not moved:
-            leftovers.discard_restore(staging, store, secret)
+            leftovers.discard_restore(staging, store, secret, keep=(target, *_installations(args)))
     out.mapping(
         {
             "data_dir": str(target),

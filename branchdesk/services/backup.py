@@ -68,7 +68,7 @@ from branchdesk.services.recording import device_epoch, write_audit
 
 __all__ = ["FORMAT", "MANIFEST", "VERSION", "BackupError"]
 
-RESTORE_ACTOR = "RESTORE"
+RESTORE_ACTOR = leftovers.RESTORE_ACTOR
 
 Progress = Callable[[int, int], bool]
 
@@ -388,12 +388,15 @@ def restore_backup(
     passphrase: str | None = None,
     use_keyring: bool = True,
     removed: tuple[str, ...] = (),
+    staging: bool = False,
 ) -> RestoreResult:
     """Restore backup `path` as a new installation in `data_dir` (which must not hold
     one). Everything is verified first; on any failure nothing is left behind. The
     restored branch gets a new database key, a new archive master key (every volume
     key re-wrapped under it) and a new device epoch for HQ sync. `removed` names what
-    killed restores had left beside the target (recorded in the restore's entry)."""
+    killed restores had left beside the target (recorded in the restore's entry).
+    `staging`: `data_dir` is a restore's staging folder, and is marked as such
+    (`backup_leftovers.mark_staging`) before any keyring entry is made for it."""
     if is_initialised(data_dir):
         raise BackupError("error.backup.target_not_empty", path=str(data_dir))
     report = verify_backup(path, recovery=recovery)
@@ -420,6 +423,8 @@ def restore_backup(
         # The configuration first: it names the keyring entry made next, so that what a
         # killed restore leaves can be found and removed (backup_leftovers).
         (data_dir / CONFIG_NAME).write_text(json.dumps(config.to_json(), indent=2), "utf-8")
+        if staging:
+            leftovers.mark_staging(data_dir, config.db_id)
         if config.key_mode == "keyring":
             assert store is not None
             store.set(config.secret_name, db_key)
@@ -439,7 +444,7 @@ def restore_backup(
         for volume in (path / "volumes").glob("*.bdav"):
             shutil.copyfile(volume, volumes_dir / volume.name)
         crash_point("restore_volumes_copied")
-        ctx = open_branch(data_dir, passphrase=passphrase, store=store)
+        ctx = open_branch(data_dir, passphrase=passphrase, store=store, sweep=False)
         try:
             keys = archive_keys(data_dir, passphrase=passphrase, store=store)
             epoch = _adopt(ctx, keys, recovery, report, removed)
@@ -455,6 +460,7 @@ def restore_backup(
                 DB_NAME + "-shm",
                 DB_NAME + ".restoring",
                 CONFIG_NAME,
+                leftovers.MARKER,
             ):
                 (data_dir / name).unlink(missing_ok=True)
             shutil.rmtree(data_dir / "archive", ignore_errors=True)

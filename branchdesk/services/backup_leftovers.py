@@ -18,23 +18,28 @@ for privacy as much as for tidiness.
   says so.
 - **Restoring.** One restore at a time per target folder, under a lock file beside the
   target. Under it, no live restore can be using a `.TARGET.restoring-…` folder, so
-  every one found is a dead restore's: it is removed with the keyring entries made for
-  it.
+  every one found is a dead restore's: it is removed, by the next restore into the
+  target and whenever the target is set up or opened (`sweep_dead_restores`). The
+  keyring entries made for it go too, but only those it names in its own marker file
+  (written when the restore starts, naming the folder and its fresh database id) and
+  that no installation beside it uses: a copy of a live branch's folder under such a
+  name must not cost the live branch its database key.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
+import logging
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import Connection, delete, insert, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from branchdesk.archive.master import ArchiveKeys
 from branchdesk.bootstrap import CONFIG_NAME, InstallConfig, open_branch
@@ -48,6 +53,14 @@ from branchdesk.services.recording import write_audit
 PENDING = "backup.pending:"
 LOCK_NAME = "backup.lock"
 PARTIAL = ".partial"
+#: In a restore's staging folder: which folder it is and the database id made for it.
+MARKER = "restoring.json"
+
+#: Who removes a dead restore's folder in the audit trail (no person asked for it).
+RESTORE_ACTOR = "RESTORE"
+SWEPT = "backup.restore_leftovers_removed"
+
+log = logging.getLogger(__name__)
 
 
 def _try_lock(f: IO[bytes]) -> bool:
@@ -206,18 +219,62 @@ def restore_lock(target: Path) -> contextlib.AbstractContextManager[bool]:
     )
 
 
-def discard_restore(staging: Path, store: SecretStore | None, secret: str | None) -> None:
-    """Remove a restore that was not confirmed (or whose process died): its keyring
-    entries (the database key, the archive master key made for it) and its folder."""
+def mark_staging(staging: Path, db_id: str) -> None:
+    """Written into a restore's staging folder before any keyring entry is made for it:
+    what `discard_restore` may remove is what this names."""
+    (staging / MARKER).write_text(
+        json.dumps({"folder": staging.name, "db_id": db_id}), encoding="utf-8"
+    )
+
+
+def unmark(data_dir: Path) -> None:
+    """A confirmed restore is an installation, no longer a staging folder."""
+    (data_dir / MARKER).unlink(missing_ok=True)
+
+
+def _config_of(folder: Path) -> InstallConfig | None:
     try:
-        config: InstallConfig | None = InstallConfig.from_json(
-            json.loads((staging / CONFIG_NAME).read_text("utf-8"))
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        config = None
-    if config is not None and config.key_mode == "keyring" and store is not None:
-        with contextlib.suppress(DomainError, OSError, SQLAlchemyError):
-            ctx = open_branch(staging, passphrase=secret, store=store)
+        return InstallConfig.from_json(json.loads((folder / CONFIG_NAME).read_text("utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _own_db_id(staging: Path, config: InstallConfig) -> bool:
+    """The staging folder's configuration is the one its restore made for it (and not
+    a copied installation's): its marker names this folder and this database id."""
+    try:
+        marker = json.loads((staging / MARKER).read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(marker, dict)
+        and marker.get("folder") == staging.name
+        and marker.get("db_id") == config.db_id
+    )
+
+
+def discard_restore(
+    staging: Path,
+    store: SecretStore | None,
+    secret: str | None,
+    *,
+    keep: Iterable[Path] = (),
+) -> None:
+    """Remove a restore that was not confirmed (or whose process died): its keyring
+    entries (the database key, the archive master key made for it) and its folder.
+    Keys are removed only when the folder's marker says they were made for it, and
+    never those of an installation in `keep` (the target, the data directory)."""
+    config = _config_of(staging)
+    in_use = {c.db_id for c in map(_config_of, keep) if c is not None}
+    if (
+        config is not None
+        and config.key_mode == "keyring"
+        and store is not None
+        and _own_db_id(staging, config)
+        and config.db_id not in in_use
+    ):
+        try:
+            ctx = open_branch(staging, passphrase=secret, store=store, sweep=False)
             keys = ArchiveKeys(config.db_id, "keyring", store=store)
             try:
                 with ctx.db.read() as conn:
@@ -230,31 +287,91 @@ def discard_restore(staging: Path, store: SecretStore | None, secret: str | None
                         keys.forget(str(key_id))
             finally:
                 ctx.db.close()
-        store.delete(config.secret_name)
+        except Exception as exc:  # any failure to open it: the folder still goes
+            # Whatever a half-made copy does when opened, it must not stop every later
+            # restore into this target; its archive key entry may be left behind.
+            log.warning("opening the dead restore %s failed: %s", staging.name, type(exc).__name__)
+        try:
+            store.delete(config.secret_name)
+        except Exception as exc:  # a keyring refusing: the folder still goes
+            log.warning("the dead restore %s kept its key: %s", staging.name, type(exc).__name__)
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def sweep_restores(target: Path, store: SecretStore | None) -> list[str]:
-    """Every `.TARGET.restoring-…` folder beside `target` (call under `restore_lock`:
-    then each is a dead restore's). Returns their names."""
-    if not target.parent.is_dir():
+def _dead_restores(target: Path) -> list[Path]:
+    try:
+        return sorted(
+            p
+            for p in target.parent.iterdir()
+            if p.name.startswith(staging_prefix(target)) and p.is_dir() and not p.is_symlink()
+        )
+    except OSError:
         return []
-    found = sorted(
-        p
-        for p in target.parent.iterdir()
-        if p.name.startswith(staging_prefix(target)) and p.is_dir() and not p.is_symlink()
-    )
+
+
+def sweep_restores(
+    target: Path, store: SecretStore | None, *, keep: Iterable[Path] = ()
+) -> list[str]:
+    """Every `.TARGET.restoring-…` folder beside `target` (call under `restore_lock`:
+    then each is a dead restore's). Returns their names. The keys of `target` and of
+    any installation in `keep` are never removed."""
+    found = _dead_restores(target)
     for staging in found:
-        discard_restore(staging, store, None)
+        discard_restore(staging, store, None, keep=(target, *keep))
+    if found:
+        log.warning("removed what dead restores left: %s", ", ".join(p.name for p in found))
     return [p.name for p in found]
 
 
+def has_dead_restores(data_dir: Path) -> bool:
+    """Whether any `.TARGET.restoring-…` folder lies beside `data_dir` (one listing)."""
+    return bool(_dead_restores(data_dir))
+
+
+def sweep_dead_restores(data_dir: Path, store: SecretStore | None) -> list[str]:
+    """`sweep_restores` for a data directory being set up or opened: only when there is
+    something to remove (no lock file is made for nothing, and a parent folder that
+    cannot be written does not stop the branch opening), and never while a live
+    restore into it holds the lock (that one's folder is in use)."""
+    if not has_dead_restores(data_dir):
+        return []
+    try:
+        with _held(data_dir.parent / f".{data_dir.name}.restore-lock", None, remove=True) as idle:
+            return sweep_restores(data_dir, store) if idle else []
+    except OSError:
+        return []
+
+
+def record_swept(ctx: ServiceContext, removed: list[str]) -> None:
+    """The removal of dead restores' copies of a branch, on the record of the branch
+    they lay beside."""
+    if removed:
+        with ctx.db.write() as conn:
+            write_audit(
+                ctx,
+                conn,
+                actor=RESTORE_ACTOR,
+                action=SWEPT,
+                case_id=None,
+                detail={"removed_leftovers": removed},
+            )
+
+
+_NO_DIR_FSYNC = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF})
+
+
 def fsync_dir(folder: Path) -> None:
-    """Make a rename in `folder` durable (a no-op where folders cannot be opened)."""
+    """Make a rename in `folder` durable where the filesystem can. Windows cannot open a
+    folder to flush it, and some network and FUSE mounts refuse to flush one (EINVAL,
+    ENOTSUP, EBADF): as SQLite does, that is taken as "nothing more to do" rather than
+    discarding a backup that is fully written. Any other error is a real one."""
     if sys.platform == "win32":  # pragma: no cover - Windows
         return
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in _NO_DIR_FSYNC:
+            raise
     finally:
         os.close(fd)

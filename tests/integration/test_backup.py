@@ -4,6 +4,8 @@ missing key refused with nothing written."""
 
 from __future__ import annotations
 
+import errno
+import os
 import stat
 from pathlib import Path
 
@@ -137,3 +139,44 @@ def test_damaged_backup_is_not_restored(backed_up, tmp_path: Path) -> None:  # t
         backup.restore_backup(path, target, recovery=recovery, store=store)
     assert caught.value.params["file"] == "branch.db"
     assert not target.exists() and not store._backend.store  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("refusal", [errno.EINVAL, errno.ENOTSUP, errno.EBADF])
+def test_a_filesystem_that_cannot_flush_a_folder_keeps_the_backup(  # type: ignore[no-untyped-def]
+    backed_up, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refusal: int
+) -> None:
+    """Some network and FUSE mounts refuse to flush a folder (as SQLite, a backup takes
+    that as done). No filesystem here refuses it, so the refusal is faked at the
+    os.fsync boundary, for folders only: files are still flushed for real."""
+    branch, recovery, _, _ = backed_up
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise OSError(refusal, os.strerror(refusal))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    usb = tmp_path / "network-share"
+    done = backup.create_backup(branch.ctx, keys_of(branch), dest=usb, actor="R401")
+    assert [p.name for p in usb.iterdir()] == [done.path.name]
+    assert backup.verify_backup(done.path, recovery=recovery).ok
+
+
+def test_a_folder_flush_that_fails_for_real_still_fails_the_backup(  # type: ignore[no-untyped-def]
+    backed_up, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk error is not a refusal: that backup is not kept (faked as above)."""
+    branch, _, _, _ = backed_up
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    usb = tmp_path / "usb-stick"
+    with pytest.raises(OSError):
+        backup.create_backup(branch.ctx, keys_of(branch), dest=usb, actor="R401")
+    assert list(usb.iterdir()) == []

@@ -178,7 +178,7 @@ def test_a_live_restore_is_left_alone(
     # Its process is gone (the lock with it): a killed restore's keyring entries go too.
     shutil.rmtree(live)
     store = KeyringSecretStore(MemoryKeyring())
-    backup.restore_backup(folder, live, recovery=prepared.recovery, store=store)
+    backup.restore_backup(folder, live, recovery=prepared.recovery, store=store, staging=True)
     entries = store._backend.store  # type: ignore[attr-defined]
     assert len(entries) == 2  # the database key and the new archive master key
     removed = leftovers.sweep_restores(target, store)
