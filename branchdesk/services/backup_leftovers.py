@@ -319,7 +319,7 @@ def sweep_restores(
     for staging in found:
         discard_restore(staging, store, None, keep=(target, *keep))
     if found:
-        log.warning("removed what dead restores left: %s", ", ".join(p.name for p in found))
+        log.info("removed what dead restores left: %s", ", ".join(p.name for p in found))
     return [p.name for p in found]
 
 

@@ -10,6 +10,8 @@ import argparse
 import json
 import shutil
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,7 +29,7 @@ from branchdesk.services import backup
 from branchdesk.services import backup_leftovers as leftovers
 from tests.conftest import PASSWORD, Branch
 from tests.integration.conftest import INIT
-from tests.support.backups import PASSPHRASE, Prepared, cli_env, run_cli
+from tests.support.backups import PASSPHRASE, ROOT, Prepared, cli_env, run_cli
 from tests.support.fakes import MemoryKeyring
 
 
@@ -199,5 +201,41 @@ def test_a_restore_that_finds_the_target_filled_under_the_lock_is_refused(
     assert other == [0]
     assert caught.value.key == "error.backup.target_not_empty"
     assert exit_status(caught.value) == 2
+    assert is_initialised(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new-pc"]
+
+
+@pytest.mark.slow
+def test_two_restores_into_one_target_started_together(
+    backup_made: tuple[Prepared, Path], tmp_path: Path
+) -> None:
+    """Two real restores into one target, started at the same moment: one restores,
+    the other is refused with a message and a status of the README's table (3 while
+    the first holds the lock, 2 once the target is filled), never a traceback; only
+    the restored branch is left."""
+    prepared, folder = backup_made
+    target = tmp_path / "new-pc"
+    env = cli_env(BRANCHDESK_RECOVERY_KEY=prepared.recovery.text(), LANG="en_US.UTF-8")
+    command = [sys.executable, "-m", "branchdesk.cli", "--lang", "en", "backup", "restore"]
+    runs = [
+        subprocess.Popen(
+            [*command, str(folder), "--data-dir", str(target), "--no-keyring"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    try:
+        results = [(run.wait(timeout=120), run.communicate()[1]) for run in runs]
+    finally:
+        for run in runs:
+            run.kill()
+    codes = sorted(code for code, _ in results)
+    assert codes[0] == 0 and codes[1] in (2, 3), results
+    [refused] = [err for code, err in results if code != 0]
+    assert "Traceback" not in refused and str(target) in refused, refused
     assert is_initialised(target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new-pc"]
