@@ -13,9 +13,14 @@ limit before and after decompression, on every route: a declared length over it 
 refused (413) before anything is read, a chunked body when the count passes it. A
 malformed device id or branch code in the path is a 422 before the database is
 asked. Rate limits are kept in HQ's database, so every worker process shares them
-(`ratelimit`). Database work runs in the thread pool. An unexpected error is
-answered with a bare 500 and logged by its type and place, never its message (a
-database error's message may quote the row it could not store).
+(`ratelimit`): per device once authenticated; per caller address for enrollment,
+`/ready` and `/v1/protocol`, and for refused credentials (an address that used up
+its window is refused before its credential is looked at). Database work runs in
+the thread pool. An unexpected error is answered with a bare 500 and logged by its
+type and place, never its message (a database error's message may quote the row it
+could not store). A database that cannot be reached is 503 with Retry-After; data
+it refuses is never that (a branch would retry it for ever): a 422, and in an upload
+the refused events are quarantined instead (`ingest`).
 """
 
 from __future__ import annotations
@@ -205,7 +210,12 @@ def create_app(config: HqConfig | None = None, engine: Engine | None = None) -> 
     engine = engine or create_hq_engine(
         config.db_url, pool_size=config.pool_size, application_name=config.application_name
     )
-    limiter = RateLimiter(engine, config.rate_per_second, config.rate_burst)
+    limiter = RateLimiter(
+        engine,
+        config.rate_per_second,
+        config.rate_burst,
+        sweep_seconds=config.rate_sweep_seconds,
+    )
     app = FastAPI(
         title="BranchDesk HQ",
         version=str(PROTOCOL_VERSION),
@@ -216,22 +226,48 @@ def create_app(config: HqConfig | None = None, engine: Engine | None = None) -> 
     async def db(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return await run_in_threadpool(fn, *args, **kwargs)
 
-    async def device_for(request: Request, device_id: str) -> admin.Device:
-        token = _token(request)
-        device: admin.Device | None = await db(admin.authenticate, engine, device_id, token)
-        if device is not None:
-            return device
-        other: admin.Device | None = await db(admin.device_of_token, engine, token)
-        if other is not None:
-            raise Problem(403, "forbidden", "this credential belongs to another device")
-        raise Problem(401, "unauthenticated", "unknown or revoked device credential")
+    def too_many(wait: float) -> Problem:
+        problem = Problem(429, "rate_limited", "too many requests", retry_after=wait)
+        problem.headers["Retry-After"] = str(max(1, round(wait)))
+        return problem
 
     async def throttle(key: str) -> None:
         wait: float = await db(limiter.take, key)
         if wait > 0:
-            problem = Problem(429, "rate_limited", "too many requests", retry_after=wait)
-            problem.headers["Retry-After"] = str(max(1, round(wait)))
-            raise problem
+            raise too_many(wait)
+
+    def address(request: Request) -> str:
+        # The proxy's X-Forwarded-For when uvicorn trusts it (`--forwarded-allow-ips`).
+        return request.client.host if request.client else "?"
+
+    async def authenticated(
+        request: Request, find: Callable[[str], admin.Device | None]
+    ) -> admin.Device:
+        """The device of the request's credential. Refused credentials are counted
+        by the caller's address, and an address that used up its window is refused
+        before its credential is looked at (so guessing tokens is limited too)."""
+        key = f"auth:{address(request)}"
+        wait: float = await db(limiter.waiting, key)
+        if wait > 0:
+            raise too_many(wait)
+        try:
+            token = _token(request)
+            device: admin.Device | None = await db(find, token)
+            if device is None:
+                raise Problem(401, "unauthenticated", "unknown or revoked device credential")
+            return device
+        except Problem:
+            await db(limiter.take, key)
+            raise
+
+    async def device_for(request: Request, device_id: str) -> admin.Device:
+        def find(token: str) -> admin.Device | None:
+            device = admin.authenticate(engine, device_id, token)
+            if device is None and admin.device_of_token(engine, token) is not None:
+                raise Problem(403, "forbidden", "this credential belongs to another device")
+            return device
+
+        return await authenticated(request, find)
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> Response:
@@ -292,13 +328,16 @@ def create_app(config: HqConfig | None = None, engine: Engine | None = None) -> 
         return {"status": "ok"}
 
     @app.get("/ready")
-    async def ready() -> Response:
+    async def ready(request: Request) -> Response:
+        # Polled by load balancers, without a credential: limited by address.
+        await throttle(f"open:{address(request)}")
         if await db(is_ready, engine):
             return _json(ErrorBody(error="", message="ready"))
         return _json(ErrorBody(error="not_ready", message="database not reachable"), 503)
 
     @app.get("/v1/protocol", response_model=ProtocolInfo)
-    async def protocol() -> ProtocolInfo:
+    async def protocol(request: Request) -> ProtocolInfo:
+        await throttle(f"open:{address(request)}")
         return ProtocolInfo(min_protocol=MIN_PROTOCOL_VERSION, max_protocol=PROTOCOL_VERSION)
 
     @app.post(
@@ -316,7 +355,7 @@ def create_app(config: HqConfig | None = None, engine: Engine | None = None) -> 
     async def enroll(request: Request) -> Response:
         _protocol(request)
         # No credential yet: the limit is the caller's address's (shared by workers).
-        await throttle(f"enroll:{request.client.host if request.client else '?'}")
+        await throttle(f"enroll:{address(request)}")
         raw = await _read_body(request, min(MAX_ENROLL_BYTES, config.max_compressed))
         try:
             body = EnrollRequest.model_validate_json(raw)
@@ -405,10 +444,7 @@ def create_app(config: HqConfig | None = None, engine: Engine | None = None) -> 
         limit: int = Query(100, ge=1, le=500),
     ) -> Response:
         _protocol(request)
-        token = _token(request)
-        device: admin.Device | None = await db(admin.device_of_token, engine, token)
-        if device is None:
-            raise Problem(401, "unauthenticated", "unknown or revoked device credential")
+        device = await authenticated(request, lambda token: admin.device_of_token(engine, token))
         if device.branch_code != branch_code:
             raise Problem(403, "forbidden", "a device may only read its own branch's instructions")
         await throttle(f"device:{device.id}")

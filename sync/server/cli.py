@@ -1,6 +1,7 @@
 """`branchdesk-hq`: run and operate the headquarters server.
 
     branchdesk-hq [--db URL] serve [--host H] [--port P] [--workers N]
+                             [--forwarded-allow-ips PROXY,…]
     branchdesk-hq [--db URL] migrate
     branchdesk-hq [--db URL] enroll-branch GZ0012 [--name 广州天河营业厅]
     branchdesk-hq [--db URL] branches [--json]
@@ -60,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=60.0,
         help="requests per window of burst/rate seconds, per device or enrolling address",
+    )
+    p.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        metavar="PROXY,…",
+        help="addresses of the reverse proxies whose X-Forwarded-For names the caller "
+        "(for the per-address limits); default $FORWARDED_ALLOW_IPS, else 127.0.0.1,::1",
     )
     p.add_argument("--max-compressed", type=int, default=HqConfig.max_compressed)
     p.add_argument("--max-decompressed", type=int, default=HqConfig.max_decompressed)
@@ -125,6 +133,7 @@ def _serve(args: argparse.Namespace, db_url: str) -> int:
         max_decompressed=args.max_decompressed,
         rate_per_second=args.rate,
         rate_burst=args.burst,
+        rate_sweep_seconds=HqConfig.from_env().rate_sweep_seconds,
         application_name=args.app_name,
     )
     if not args.no_migrate:
@@ -140,6 +149,8 @@ def _serve(args: argparse.Namespace, db_url: str) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
+        # None: uvicorn's own default ($FORWARDED_ALLOW_IPS, else 127.0.0.1).
+        forwarded_allow_ips=args.forwarded_allow_ips,
         log_config=dict(quiet_uvicorn_access()),
         access_log=False,
         timeout_graceful_shutdown=5,

@@ -21,6 +21,8 @@ class HqConfig:
     #: one window of burst / rate seconds (`ratelimit`; shared by all HQ processes).
     rate_per_second: float = 20.0
     rate_burst: float = 60.0
+    #: How often (at most, per process) the windows that are over are deleted.
+    rate_sweep_seconds: float = 60.0
     pool_size: int = 8
     application_name: str = "branchdesk-hq"
 
@@ -33,6 +35,7 @@ class HqConfig:
             max_decompressed=int(env.get("BRANCHDESK_HQ_MAX_DECOMPRESSED", MAX_DECOMPRESSED_BYTES)),
             rate_per_second=float(env.get("BRANCHDESK_HQ_RATE", "20")),
             rate_burst=float(env.get("BRANCHDESK_HQ_BURST", "60")),
+            rate_sweep_seconds=float(env.get("BRANCHDESK_HQ_RATE_SWEEP", "60")),
             pool_size=int(env.get("BRANCHDESK_HQ_POOL", "8")),
             application_name=env.get("BRANCHDESK_HQ_APP_NAME", "branchdesk-hq"),
         )
@@ -44,6 +47,7 @@ class HqConfig:
             "BRANCHDESK_HQ_MAX_DECOMPRESSED": str(self.max_decompressed),
             "BRANCHDESK_HQ_RATE": str(self.rate_per_second),
             "BRANCHDESK_HQ_BURST": str(self.rate_burst),
+            "BRANCHDESK_HQ_RATE_SWEEP": str(self.rate_sweep_seconds),
             "BRANCHDESK_HQ_POOL": str(self.pool_size),
             "BRANCHDESK_HQ_APP_NAME": self.application_name,
         }

@@ -51,6 +51,8 @@ class HqServer:
     log_path: Path
     port: int = field(default_factory=free_port)
     extra: Sequence[str] = ()
+    #: Environment variables for the server beyond `child_env`'s.
+    env: dict[str, str] = field(default_factory=dict)
     app_name: str = "branchdesk-hq-test"
     proc: subprocess.Popen[bytes] | None = None
     _engine: Engine | None = None
@@ -85,7 +87,7 @@ class HqServer:
                 self.app_name,
                 *self.extra,
             ],
-            env=child_env(),
+            env=child_env(**self.env),
             stdout=log,
             stderr=log,
         )
