@@ -202,16 +202,15 @@ def open_branch(
     sweep: bool = True,
 ) -> ServiceContext:
     """Open an initialised installation, migrating its schema if it is older. With
-    `sweep` (everything but a restore opening its own staging copy), the copies of
-    the branch that killed restores into `data_dir` left beside it are removed first,
-    and the removal is audited."""
+    `sweep` (everything but a restore opening its own staging copy), once it has
+    opened, the copies of the branch that killed restores into `data_dir` left beside
+    it are removed, and the removal is audited."""
     config = _read_config(data_dir)
     if not (data_dir / DB_NAME).exists():
         raise SetupError("error.setup.not_initialised", path=str(data_dir))
     if config.key_mode == "keyring" and store is None:
         store = default_secret_store()
     key = _key_for(config, passphrase=passphrase, store=store)
-    swept = _sweep(data_dir, store) if sweep else []
     db = Database(data_dir / DB_NAME, key)
     try:
         migrate(db)
@@ -221,7 +220,9 @@ def open_branch(
         # What headquarters published (calendar years, SLA policy, catalogue) replaces
         # the shipped defaults for every service call from now on.
         use_published_rules(ctx)
-        _record_swept(ctx, swept)
+        # Once the branch has opened with its key: who cannot open it removes nothing.
+        if sweep:
+            _record_swept(ctx, _sweep(data_dir, store))
     except BaseException:
         db.close()
         raise

@@ -228,8 +228,10 @@ def mark_staging(staging: Path, db_id: str) -> None:
 
 
 def unmark(data_dir: Path) -> None:
-    """A confirmed restore is an installation, no longer a staging folder."""
-    (data_dir / MARKER).unlink(missing_ok=True)
+    """A confirmed restore is an installation, no longer a staging folder (a marker
+    left behind is harmless: an installation's own keys are never removed)."""
+    with contextlib.suppress(OSError):
+        (data_dir / MARKER).unlink(missing_ok=True)
 
 
 def _config_of(folder: Path) -> InstallConfig | None:
