@@ -53,8 +53,21 @@ def sign_in(args: argparse.Namespace, ctx: ServiceContext, out: Printer) -> Sess
     user = getattr(args, "actor", None) or check_text(os.environ.get(ENV_STAFF, ""), ENV_STAFF)
     if not user:
         raise DomainError("error.auth.not_signed_in", env=ENV_TOKEN)
+    given = getattr(args, "password", None) or os.environ.get(ENV_PASSWORD)
     password = getattr(args, "password", None) or ask_password("field.password", out)
-    session = auth.sign_in(ctx, staff_no=str(user), password=password)
+    try:
+        session = auth.sign_in(ctx, staff_no=str(user), password=password)
+    except auth.SignInError as exc:
+        if exc.key != auth.FIRST_PASSWORD_AGAIN:
+            raise
+        # The first password of a branch from before sign-in: typed twice at a
+        # terminal; one given by a script ($BRANCHDESK_PASSWORD) counts as confirmed,
+        # as at `init`: nobody typed it there to mistype it.
+        again = password
+        if not given:
+            out.note(translate(exc.key, out.lang, **exc.params))
+            again = ask_password("field.password_again", out, env=False)
+        session = auth.sign_in(ctx, staff_no=str(user), password=password, again=again)
     if session.must_change_password:
         out.note(translate("error.auth.must_change_password", out.lang, staff_no=user))
         new = ask_password("field.new_password", out, confirm=True, env=False)

@@ -151,9 +151,12 @@ class Gatekeeper(QObject):
     def _submit(self, staff_no: str, password: str) -> None:
         same = self.is_locked and staff_no == self.session.staff_no
         purpose = "unlock" if same else "sign_in"
+        again = self.screen.confirmation()
 
         def check(ctx: ServiceContext) -> Session:
-            return auth.sign_in(ctx, staff_no=staff_no, password=password, purpose=purpose)
+            return auth.sign_in(
+                ctx, staff_no=staff_no, password=password, purpose=purpose, again=again
+            )
 
         self.worker.run(
             check,

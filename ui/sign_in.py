@@ -5,7 +5,9 @@ the open windows is `ui.gatekeeper`'s business.
 
 Passwords are checked by `branchdesk.services.auth.sign_in` on the database worker
 (argon2 takes a tenth of a second: the window stays live). A first sign-in with a
-one-time code goes straight to choosing one's own password.
+one-time code goes straight to choosing one's own password. The administrator of a
+branch from before sign-in chooses the branch's first password here, typed twice: the
+screen asks for it again ("first_password" mode) when the service says so.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk.domain.errors import DomainError
+from branchdesk.services.auth import FIRST_PASSWORD_AGAIN
 from branchdesk.services.staff import StaffMember
 from ui import i18n
 from ui.passwords import password_edit
@@ -61,7 +64,10 @@ class SignInScreen(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sign_in_screen")
-        self.mode = "sign_in"  # "sign_in" | "locked" | "switch" (sign-in from a lock)
+        # "sign_in" | "locked" | "switch" (sign-in from a lock) | "first_password" (the
+        # first password of a branch from before sign-in, typed twice)
+        self.mode = "sign_in"
+        self._first_intro_error: DomainError | None = None
         self.locked_name = ""
         self.branch_name = ""
         self.busy = False
@@ -95,6 +101,10 @@ class SignInScreen(QWidget):
         self.staff_label.setBuddy(self.staff_no)
         self.password_label = QLabel(panel)
         self.password_label.setBuddy(self.password)
+        self.again = password_edit(panel)
+        self.again.setObjectName("password_again")
+        self.again_label = QLabel(panel)
+        self.again_label.setBuddy(self.again)
         self.error = QLabel(panel)
         self.error.setObjectName("error")
         self.error.setStyleSheet(ERROR_STYLE)
@@ -127,6 +137,7 @@ class SignInScreen(QWidget):
         form = QFormLayout()
         form.addRow(self.staff_label, self.staff_no)
         form.addRow(self.password_label, self.password)
+        form.addRow(self.again_label, self.again)
         buttons = QHBoxLayout()
         buttons.addWidget(self.sign_in_button)
         buttons.addWidget(self.switch_button)
@@ -160,6 +171,7 @@ class SignInScreen(QWidget):
             shortcut.activated.connect(slot)
         self.staff_no.returnPressed.connect(self.submit)
         self.password.returnPressed.connect(self.submit)
+        self.again.returnPressed.connect(self.submit)
         i18n.notifier.changed.connect(self._language_changed)
         self.resize(960, 680)
         self.set_mode("sign_in")
@@ -173,6 +185,7 @@ class SignInScreen(QWidget):
             self.locked_name = f"{name} ({staff_no})"
         self.staff_no.setText(staff_no if mode != "switch" else "")
         self.password.clear()
+        self.again.clear()
         self._error = None
         self._busy(False)
         self.retranslate()
@@ -181,6 +194,8 @@ class SignInScreen(QWidget):
         self.staff_label.setVisible(not locked)
         self.switch_button.setVisible(locked)
         self.back_button.setVisible(mode == "switch")
+        self.again.setVisible(mode == "first_password")
+        self.again_label.setVisible(mode == "first_password")
         self.accounts.setVisible(bool(self._accounts) and not locked)
         self.focus_first()
 
@@ -199,11 +214,21 @@ class SignInScreen(QWidget):
         self.accounts.setVisible(bool(self._accounts) and self.mode != "locked")
 
     def show_error(self, error: DomainError | None) -> None:
+        if error is not None and error.key == FIRST_PASSWORD_AGAIN:
+            # Not a refusal: the first password is typed once more, both fields empty.
+            self._first_intro_error = error
+            self.set_mode("first_password", staff_no=self.staff_no.text().strip())
+            return
         self._error = error
         self._busy(False)
         self.retranslate()
         self.password.clear()
+        self.again.clear()
         self.focus_first()
+
+    def confirmation(self) -> str | None:
+        """The password typed again, in "first_password" mode (else None)."""
+        return self.again.text() if self.mode == "first_password" else None
 
     def _busy(self, busy: bool) -> None:
         self.busy = busy
@@ -223,10 +248,14 @@ class SignInScreen(QWidget):
             "switch": self.tr(
                 "Someone else signs in here. What %1 left unsaved is put aside for them."
             ).replace("%1", self.locked_name),
+            "first_password": (
+                "" if self._first_intro_error is None else i18n.error_text(self._first_intro_error)
+            ),
         }
         self.intro.setText(intros[self.mode])
         self.staff_label.setText(self.tr("&Staff number:"))
         self.password_label.setText(self.tr("&Password:"))
+        self.again_label.setText(i18n.text("field.password_again") + ":")
         self.sign_in_button.setText(
             self.tr("Unlock (Enter)") if self.mode == "locked" else self.tr("Sign in (Enter)")
         )
@@ -267,6 +296,9 @@ class SignInScreen(QWidget):
             return
         if not self.password.text():
             self.password.setFocus()
+            return
+        if self.mode == "first_password" and not self.again.text():
+            self.again.setFocus()
             return
         self._busy(True)
         self.submitted.emit(staff_no, self.password.text())

@@ -18,12 +18,12 @@ from typing import Any, Final
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from branchdesk.domain.errors import DomainError, FieldError, ValidationError
 from branchdesk.domain.password_policy import check_password
 from branchdesk.domain.permissions import Role
-from branchdesk.persistence.schema import api_tokens, audit_log, staff
+from branchdesk.persistence.schema import api_tokens, audit_log, settings, staff
 from branchdesk.services.access import authorize
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.recording import write_audit
@@ -174,10 +174,21 @@ def _wrong(
     return error
 
 
-def _before_sign_in(conn: Connection, row: Any) -> bool:
-    """An active administrator of a branch from before sign-in (upgraded from schema
-    0005 or older): no account of the branch has ever had a password or a code."""
+#: The setting migration 0013 writes at the upgrade of a branch from before sign-in
+#: (accounts, none with a password or a one-time code); the first password deletes it.
+UNCLAIMED = "auth.unclaimed"
+#: Refusal of a first password typed once: it is asked for again (`sign_in(again=…)`).
+FIRST_PASSWORD_AGAIN = "error.auth.first_password_again"
+
+
+def _claimable(conn: Connection, row: Any) -> bool:
+    """An active administrator without a password, of a branch marked at its upgrade
+    as being from before sign-in (schemas 0002 to 0005), while nobody has a password:
+    where the branch came from, not only the state its accounts are in."""
     if row.password_hash is not None or not row.active or "admin" not in row.roles.split(","):
+        return False
+    marked = conn.execute(select(settings.c.key).where(settings.c.key == UNCLAIMED)).first()
+    if marked is None:
         return False
     anyone = conn.execute(
         select(staff.c.staff_no).where(staff.c.password_hash.is_not(None)).limit(1)
@@ -186,15 +197,26 @@ def _before_sign_in(conn: Connection, row: Any) -> bool:
 
 
 def _first_password(
-    ctx: ServiceContext, conn: Connection, row: Any, password: str, now: datetime
+    ctx: ServiceContext, conn: Connection, row: Any, password: str, again: str | None, now: datetime
 ) -> None:
     """The administrator of an upgraded branch from before sign-in chooses a password at
-    the first sign-in, as the first administrator does at set-up (policy-checked, in
-    the sign-in's transaction). Before sign-in, whoever opened the branch could act as
-    anyone; once one account has a password, nobody can claim one this way."""
+    the first sign-in, typed twice, as the first administrator does at set-up
+    (policy-checked, in the sign-in's transaction, which deletes the branch's mark:
+    nobody can claim an account this way again). Before sign-in, whoever opened the
+    branch could act as anyone."""
+    if again is None:
+        raise SignInError(FIRST_PASSWORD_AGAIN, staff_no=str(row.staff_no))
+    errors = check_password(
+        password, staff_no=str(row.staff_no), name=str(row.name), field="password"
+    )
+    if again != password:
+        errors.append(FieldError("password_again", "error.password.mismatch"))
+    if errors:
+        raise ValidationError(errors)
     set_initial_password(
         conn, staff_no=str(row.staff_no), password=password, name=str(row.name), at=now
     )
+    conn.execute(delete(settings).where(settings.c.key == UNCLAIMED))
     write_audit(
         ctx,
         conn,
@@ -206,11 +228,20 @@ def _first_password(
 
 
 def sign_in(
-    ctx: ServiceContext, *, staff_no: str, password: str, purpose: str = "sign_in"
+    ctx: ServiceContext,
+    *,
+    staff_no: str,
+    password: str,
+    purpose: str = "sign_in",
+    again: str | None = None,
 ) -> Session:
     """Check `password` for `staff_no`; on success return the session (audited as
     `purpose`: "sign_in" or "unlock"). Raises SignInError with a message that says
     what to do; failures are counted and audited, also when they are refused.
+
+    The administrator of a branch from before sign-in (see `_claimable`) chooses the
+    password here: without `again` this is refused with FIRST_PASSWORD_AGAIN and
+    nothing is written; with it, both must match and meet the policy.
 
     Whoever does not know the password learns nothing about the number: an unknown
     number, a disabled account and a wrong password get the same answers (the same
@@ -220,8 +251,8 @@ def sign_in(
     refusal: SignInError | None = None
     with ctx.db.write() as conn:
         row = _row(conn, staff_no)
-        if row is not None and _before_sign_in(conn, row):
-            _first_password(ctx, conn, row, password, now)
+        if row is not None and _claimable(conn, row):
+            _first_password(ctx, conn, row, password, again, now)
             row = _row(conn, staff_no)
         ok = _verify(row.password_hash if row is not None else None, password)  # type: ignore[attr-defined]
         failures, locked_until = _counter(conn, staff_no, row)

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from branchdesk.services import staff
+from branchdesk.services import auth, staff
 from tests.conftest import PASSWORD, Branch, activate
 from tests.ui.typing import drain, focused, press
 from ui import i18n
@@ -128,18 +128,58 @@ def test_the_fifth_wrong_password_locks_the_account_until_a_time_on_the_clock(
     assert gate.session.current is None
 
 
+def before_sign_in(branch: Branch, *, marked: bool) -> None:
+    """Nobody has a password, as after the upgrade of a branch from before sign-in
+    (migration 0013 marks that branch; `marked=False`: a current one left so)."""
+    with branch.ctx.db.write() as conn:
+        conn.exec_driver_sql("UPDATE staff SET password_hash = NULL, password_set_at = NULL")
+        if marked:
+            conn.exec_driver_sql(
+                "INSERT INTO settings(key, value) VALUES (?, ?)",
+                (auth.UNCLAIMED, '{"reason": "branch_from_before_sign_in"}'),
+            )
+
+
+def type_again(qtbot: QtBot, screen: SignInScreen, password: str, again: str) -> None:
+    """The first password typed twice: password, Tab, the same again, Enter."""
+    qtbot.waitUntil(lambda: screen.mode == "first_password" and not screen.busy)
+    assert screen.again.isVisible() and focused() is screen.password
+    qtbot.keyClicks(screen.password, password)
+    press(qtbot, Key.Key_Tab)
+    assert focused() is screen.again
+    qtbot.keyClicks(screen.again, again)
+    press(qtbot, Key.Key_Return)
+
+
 def test_the_first_password_of_a_branch_from_before_sign_in_is_chosen_at_the_screen(
     qtbot: QtBot, branch: Branch, gate: Gatekeeper
 ) -> None:
-    # As a branch upgraded from before sign-in (schema 0005) is: nobody has a password.
-    with branch.ctx.db.write() as conn:
-        conn.exec_driver_sql("UPDATE staff SET password_hash = NULL, password_set_at = NULL")
-    sign_in(qtbot, gate.screen, "A001", "short")
-    # The rule that was broken, not only that something was wrong.
-    assert i18n.text("error.password.too_short", min=8) in refused(qtbot, gate.screen)
+    before_sign_in(branch, marked=True)
+    assert not gate.screen.again.isVisible()
     sign_in(qtbot, gate.screen, "A001", PASSWORD)
+    # Not signed in on one typing: the screen says why and asks for it twice.
+    qtbot.waitUntil(lambda: gate.screen.mode == "first_password")
+    assert gate.screen.intro.text() == i18n.text(auth.FIRST_PASSWORD_AGAIN, staff_no="A001")
+    assert not gate.screen.error.isVisible() and gate.window is None
+    type_again(qtbot, gate.screen, PASSWORD, PASSWORD + "x")
+    assert i18n.text("error.password.mismatch") in refused(qtbot, gate.screen)
+    # The rule that was broken, not only that something was wrong.
+    type_again(qtbot, gate.screen, "short", "short")
+    assert i18n.text("error.password.too_short", min=8) in refused(qtbot, gate.screen)
+    assert gate.window is None
+    type_again(qtbot, gate.screen, PASSWORD, PASSWORD)
     window_of(qtbot, gate)
     assert gate.session.staff_no == "A001"
+
+
+def test_a_current_branch_without_passwords_offers_nobody_a_first_password(
+    qtbot: QtBot, branch: Branch, gate: Gatekeeper
+) -> None:
+    before_sign_in(branch, marked=False)
+    sign_in(qtbot, gate.screen, "A001", PASSWORD)
+    assert refused(qtbot, gate.screen) == i18n.text("error.auth.wrong_password_left", left=4)
+    assert gate.screen.mode == "sign_in" and not gate.screen.again.isVisible()
+    assert gate.session.current is None
 
 
 def test_a_disabled_account_cannot_sign_in(qtbot: QtBot, branch: Branch, gate: Gatekeeper) -> None:

@@ -94,9 +94,15 @@ def test_a_branch_from_every_schema_upgrades_with_nothing_lost(
         assert set(fresh_schema) == set(upgraded)
         after = take(data_dir / DB_NAME, fixture_key(data_dir))
         assert lost_or_changed(before, after) == []
+        # A branch from before sign-in (nobody has a password or code: schemas 0002 to
+        # 0005) is marked so by 0013, and only such a branch: its one added row.
+        unclaimed = all(s.get("password_hash") is None for s in before["rows"]["staff"].values())
+        assert unclaimed == (before["revision"] <= "0005")
+        assert ("auth.unclaimed" in after["rows"]["settings"]) == unclaimed
         for table, _ in KEPT_TABLES:
             if table in before["rows"]:
-                assert after["counts"][table] == before["counts"][table], table
+                added = int(unclaimed) if table == "settings" else 0
+                assert after["counts"][table] == before["counts"][table] + added, table
         assert before["counts"]["cases"] >= 10  # the fixture holds a record worth keeping
 
         report = audit.verify_chain(ctx, actor=ADMIN_NO)
