@@ -10,11 +10,13 @@ first: a recovery key must not be issued for a sheet that cannot be saved.
 
 A target that exists and is not a regular file (`/dev/stdout`, a pipe, a printer's
 device) is written to directly: there is no file to replace, its folder (`/dev`) is not
-the person's to write in, and its mode is not theirs to change."""
+the person's to write in, and its mode is not theirs to change. A symbolic link is
+followed: the file it names is replaced, the link is left as it is."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -38,6 +40,14 @@ def open_private(target: Path) -> Iterator[BinaryIO]:
         with os.fdopen(os.open(target, os.O_WRONLY), "wb") as stream:
             yield stream
         return
+    if target.is_symlink():
+        # The file it names is what the person means (`/dev/stdout` redirected to a
+        # file is such a link): the rename goes beside that file, over it, and the
+        # link stays a link.
+        try:
+            target = target.resolve()
+        except RuntimeError as exc:  # a loop of links (Python 3.11 says so this way)
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(target)) from exc
     # mkstemp opens with O_CREAT | O_EXCL and mode 0600.
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     tmp = Path(name)

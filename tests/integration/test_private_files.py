@@ -26,6 +26,7 @@ from tests.integration.conftest import INIT, Cli
 from tests.integration.test_cli import NEW
 from tests.integration.test_cli_archive import setup_branch
 from tests.support.backups import PASSPHRASE, ROOT, Prepared, cli_env
+from tests.support.files import usual_umask
 
 
 def mode(path: Path) -> int:
@@ -192,3 +193,45 @@ def test_a_printed_case_document_can_go_into_a_pipe(cli: Cli, tmp_path: Path) ->
     assert received and received[0].startswith(b"%PDF")
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and mode(fifo) == 0o640
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_standard_output_redirected_to_a_file_gets_the_document(
+    backup_made: tuple[Prepared, Path], tmp_path: Path
+) -> None:
+    """`--pdf /dev/stdout > quality.pdf`: the name is a link to the file the shell
+    opened. The document goes beside that file and replaces it (owner-only); the
+    link is not replaced by a file of its own (as root, the unfixed code replaced the
+    machine's `/dev/stdout`; named here by the path it links to, which cannot be
+    replaced, so that a regression fails instead of doing that)."""
+    data_dir = tmp_path / "branch"
+    shutil.copytree(backup_made[0].data_dir, data_dir)
+    redirected = tmp_path / "quality.pdf"
+    args = ["--data-dir", str(data_dir), "report", "quality", "--month", "2026-11"]
+    with usual_umask(), open(redirected, "wb") as stdout:
+        done = subprocess.run(
+            [sys.executable, "-m", "branchdesk.cli", *args, "--pdf", "/proc/self/fd/1"],
+            env=cli_env(BRANCHDESK_STAFF="A001"),
+            cwd=ROOT,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    assert redirected.read_bytes().startswith(b"%PDF") and mode(redirected) == 0o600
+
+
+def test_a_link_to_a_file_is_followed_not_replaced(cli: Cli, tmp_path: Path) -> None:
+    """`--out latest.pdf`, a symbolic link to the real file elsewhere: the file it
+    points to gets the document (owner-only), and the link stays a link."""
+    [number] = setup_branch(cli, cases=1)
+    (tmp_path / "prints").mkdir()
+    real = tmp_path / "prints" / "receipt.pdf"
+    real.write_bytes(b"an earlier receipt")
+    real.chmod(0o644)
+    link = tmp_path / "latest.pdf"
+    link.symlink_to(real)
+    cli.json("case", "print", number, "--document", "receipt", "--out", str(link))
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert real.read_bytes().startswith(b"%PDF") and mode(real) == 0o600
+    assert sorted(p.name for p in real.parent.iterdir()) == ["receipt.pdf"]
