@@ -114,6 +114,7 @@ def test_the_sweep_never_waits_for_a_row_another_process_holds(pg_url: str) -> N
                 [{"key": f"k{i}", "window_start": 0, "count": 1} for i in range(120)],
             )
         swept: list[int] = []
+        taken: list[float] = []
         # Another process, counting a request of k0, holds its row.
         with engine.connect() as other, other.begin():
             other.execute(select(rate_limits).where(rate_limits.c.key == "k0").with_for_update())
@@ -121,9 +122,17 @@ def test_the_sweep_never_waits_for_a_row_another_process_holds(pg_url: str) -> N
             sweeper.start()
             sweeper.join(30)
             finished = not sweeper.is_alive()
+            # A request of this process, its sweep due: answered, not held up either.
+            due = RateLimiter(engine, rate=1000, burst=1, sweep_seconds=0, sweep_rows=50)
+            counter = threading.Thread(target=lambda: taken.append(due.take("fresh")))
+            counter.start()
+            counter.join(30)
+            counted = not counter.is_alive()
         sweeper.join()
+        counter.join()
         assert finished, "the sweep waited for the locked row"
         assert swept == [50]  # bounded, and not the held row
+        assert counted and taken == [0.0], "a request waited for the sweep"
         while limiter.sweep():
             pass
         with engine.connect() as conn:
