@@ -50,7 +50,7 @@ FIXTURES: dict[str, tuple[str, int]] = {
     "0010": ("f32652a", 10),
     "0011-original": ("17c6df2", 11),  # the first 0011, before it was edited
     "0011": ("e63a6b4", 11),
-    "0012": ("0903a6e", 12),
+    "0012": ("86dc2f4", 12),
 }
 
 SIGNED_IN_FROM = 6  # 0006: every command but init signs in; HQ sync arrives
