@@ -44,6 +44,24 @@ NEW = [
     "尽快解决",
 ]
 
+#: A level-2 network outage along one street: the incident the follow-up tests start from.
+NEW_OUTAGE = [
+    "incident",
+    "create",
+    "--type",
+    "network_outage",
+    "--level",
+    "2",
+    "--district",
+    "天河区",
+    "--street",
+    "体育西路",
+    "--services",
+    "technical/network",
+    "--scope",
+    "体育西路沿线移动网络中断",
+]
+
 
 def test_init_new_show_act_search(cli: Cli) -> None:
     created = cli.json(*NEW)

@@ -33,7 +33,7 @@ from branchdesk.services.backup_leftovers import LOCK_NAME
 from tests.conftest import activate
 from tests.integration.conftest import INIT, Cli
 from tests.integration.test_audit_chain import tampering
-from tests.integration.test_cli import NEW
+from tests.integration.test_cli import NEW, NEW_OUTAGE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -225,24 +225,7 @@ def _no_password(cli: Cli, tmp: Path, mp: pytest.MonkeyPatch) -> list[str]:
 
 
 def _incident(cli: Cli) -> str:
-    return str(
-        cli.json(
-            "incident",
-            "create",
-            "--type",
-            "network_outage",
-            "--level",
-            "2",
-            "--district",
-            "天河区",
-            "--street",
-            "体育西路",
-            "--services",
-            "technical/network",
-            "--scope",
-            "体育西路沿线移动网络中断",
-        )["number"]
-    )
+    return str(cli.json(*NEW_OUTAGE)["number"])
 
 
 def _bulk_resolve_too_early(cli: Cli, tmp: Path, mp: pytest.MonkeyPatch) -> list[str]:

@@ -8,26 +8,11 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from tests.integration.conftest import Cli
-from tests.integration.test_cli import NEW
+from tests.integration.test_cli import NEW, NEW_OUTAGE
 
 
 def test_an_outage_from_first_report_to_closure_letters(cli: Cli, tmp_path: Path) -> None:
-    created = cli.json(
-        "incident",
-        "create",
-        "--type",
-        "network_outage",
-        "--level",
-        "2",
-        "--district",
-        "天河区",
-        "--street",
-        "体育西路",
-        "--services",
-        "technical/network",
-        "--scope",
-        "体育西路沿线移动网络中断",
-    )
+    created = cli.json(*NEW_OUTAGE)
     number = created["number"]
     assert created["linked"] == 0
     case = cli.json(*NEW)["case"]["number"]

@@ -21,7 +21,7 @@ from branchdesk.bootstrap import initialise, open_branch
 from branchdesk.persistence.schema import cases
 from tests.conftest import PASSWORD
 from tests.integration.conftest import Cli
-from tests.integration.test_cli import NEW
+from tests.integration.test_cli import NEW, NEW_OUTAGE
 
 KEY = "6f1c2a9e-3b7d-4e58-9a61-0c2f7d5e8b14"
 
@@ -68,22 +68,7 @@ def test_without_a_key_one_is_made_and_shown_before_the_save(cli: Cli) -> None:
 
 
 def test_the_incident_is_linked_in_the_same_save(cli: Cli) -> None:
-    incident = cli.json(
-        "incident",
-        "create",
-        "--type",
-        "network_outage",
-        "--level",
-        "2",
-        "--district",
-        "天河区",
-        "--street",
-        "体育西路",
-        "--services",
-        "technical/network",
-        "--scope",
-        "体育西路沿线移动网络中断",
-    )["number"]
+    incident = cli.json(*NEW_OUTAGE)["number"]
     saved = cli.json(*NEW, "--incident", incident, "--idempotency-key", KEY)
     assert [e["kind"] for e in saved["events"]] == ["received", "link_incident"]
     again = cli.json(*NEW, "--incident", incident, "--idempotency-key", KEY)
