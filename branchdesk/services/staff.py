@@ -16,6 +16,7 @@ from branchdesk.domain.permissions import SYSTEM_PRINCIPALS, Role
 from branchdesk.domain.validation import require_text
 from branchdesk.persistence.schema import staff
 from branchdesk.services.access import authorize
+from branchdesk.services.auth import revoke_all_tokens
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.recording import write_audit
 
@@ -184,7 +185,8 @@ def set_roles(
 
 def set_active(ctx: ServiceContext, *, staff_no: str, active: bool, actor: str) -> StaffMember:
     """Disable (or enable again) an account. A disabled person cannot sign in and
-    their tokens stop working; their name stays on every case they touched."""
+    their tokens are revoked (enabling the account again does not bring them back);
+    their name stays on every case they touched."""
     with ctx.db.write() as conn:
         authorize(ctx, conn, actor, "staff.manage")
         before = _existing(conn, staff_no)
@@ -199,6 +201,9 @@ def set_active(ctx: ServiceContext, *, staff_no: str, active: bool, actor: str) 
             case_id=None,
             detail={"staff_no": staff_no},
         )
+        if not active:
+            # For good: enabling the account again must not wake scripts made before.
+            revoke_all_tokens(ctx, conn, staff_no, actor=actor, reason="disabled")
         return StaffMember(before.staff_no, before.name, before.roles, active)
 
 

@@ -506,8 +506,6 @@ def test_a_disabled_persons_token_is_refused(branch: Branch) -> None:
     with pytest.raises(SignInError) as caught:
         auth.sign_in_with_token(branch.ctx, token)
     assert caught.value.key == "error.auth.bad_token"
-    staff_service.set_active(branch.ctx, staff_no="H201", active=True, actor="A001")
-    assert auth.sign_in_with_token(branch.ctx, token).staff_no == "H201"
 
 
 def test_tokens_are_listed_to_their_owner_and_to_administrators(branch: Branch) -> None:
@@ -613,3 +611,28 @@ def test_hashes_made_cheaper_are_upgraded_at_the_next_sign_in(
     assert auth.sign_in(branch.ctx, staff_no="H201", password=PASSWORD).staff_no == "H201"
     assert refused(branch, "H201", WRONG).key == "error.auth.wrong_password_left"
     assert timedelta(0) <= branch.clock() - staff_row(branch, "H201").last_sign_in_at
+
+
+def test_disabling_an_account_revokes_its_tokens_for_good(branch: Branch) -> None:
+    """Disabling is how a branch stops someone who left or whose account is in other
+    hands: their tokens stop then (audited), and enabling the account again does not
+    bring them back: the person makes new ones."""
+    token = auth.create_token(branch.ctx, label="cron", actor="H201")
+    theirs = auth.create_token(branch.ctx, label="cron", actor="M301")
+    [token_id] = [t.id for t in auth.list_tokens(branch.ctx, actor="H201")]
+    start = len(audit_rows(branch))
+    staff_service.set_active(branch.ctx, staff_no="H201", active=False, actor="A001")
+    trail = [(e.action, e.actor, e.detail) for e in audit_rows(branch)[start:]]
+    assert trail == [
+        ("staff.disable", "A001", {"staff_no": "H201"}),
+        (
+            "auth.token_revoked",
+            "A001",
+            {"token_id": token_id, "owner": "H201", "reason": "disabled"},
+        ),
+    ]
+    staff_service.set_active(branch.ctx, staff_no="H201", active=True, actor="A001")
+    with pytest.raises(SignInError) as caught:
+        auth.sign_in_with_token(branch.ctx, token)
+    assert caught.value.key == "error.auth.bad_token"
+    assert auth.sign_in_with_token(branch.ctx, theirs).staff_no == "M301"
