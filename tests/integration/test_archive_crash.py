@@ -16,10 +16,11 @@ from sqlalchemy import select, text
 
 from branchdesk.archive.master import archive_keys
 from branchdesk.archive.store import ENV_CRASH
-from branchdesk.bootstrap import initialise, open_branch
+from branchdesk.bootstrap import open_branch
 from branchdesk.persistence.schema import archive_entries, cases
 from branchdesk.services import archiving, staff
-from tests.conftest import PASSWORD, activate
+from tests.conftest import activate
+from tests.support.branches import passphrase_branch
 from tests.unit.archive.support import acknowledge_outbox, closed_case
 
 PASSPHRASE = "counter-passphrase-2026"
@@ -43,16 +44,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]
     """A passphrase-mode branch (a subprocess cannot share the test's keyring) with
     approved cases whose events HQ has acknowledged."""
     data_dir = tmp_path_factory.mktemp("crash") / "branch"
-    ctx, _ = initialise(
-        data_dir,
-        branch_code="GZ0012",
-        branch_name="广州天河营业厅",
-        admin_no="A001",
-        admin_name="管理员",
-        admin_password=PASSWORD,
-        passphrase=PASSPHRASE,
-        use_keyring=False,
-    )
+    ctx = passphrase_branch(data_dir, PASSPHRASE)
     new = staff.add_staff(ctx, staff_no="H201", name="刘志强", roles=("handler",), actor="A001")
     activate(ctx, "H201", new.one_time_code)
     archiving.issue_recovery_key(ctx, actor="A001")

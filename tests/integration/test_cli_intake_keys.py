@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from branchdesk.bootstrap import initialise, open_branch
+from branchdesk.bootstrap import open_branch
 from branchdesk.persistence.schema import cases
 from tests.conftest import PASSWORD
 from tests.integration.conftest import Cli
 from tests.integration.test_cli import NEW, NEW_OUTAGE
+from tests.support.branches import passphrase_branch
 
 KEY = "6f1c2a9e-3b7d-4e58-9a61-0c2f7d5e8b14"
 
@@ -118,16 +119,7 @@ KILLED_AT_COMMIT = textwrap.dedent(
 @pytest.fixture
 def branch_dir(tmp_path: Path) -> Path:
     data_dir = tmp_path / "branch"
-    ctx, _ = initialise(
-        data_dir,
-        branch_code="GZ0012",
-        branch_name="断电测试",
-        admin_no="A001",
-        admin_name="管理员",
-        admin_password=PASSWORD,
-        passphrase=PASSPHRASE,
-        use_keyring=False,
-    )
+    ctx = passphrase_branch(data_dir, PASSPHRASE, branch_name="断电测试")
     ctx.db.close()
     return data_dir
 

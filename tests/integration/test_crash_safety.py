@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from branchdesk.bootstrap import initialise, open_branch
+from branchdesk.bootstrap import open_branch
+from tests.support.branches import passphrase_branch
 
 PASSPHRASE = "crash test passphrase"
 
@@ -48,16 +49,7 @@ WORKER = textwrap.dedent(
 @pytest.mark.slow
 def test_kill_during_intake_loses_nothing_committed(tmp_path: Path) -> None:
     data_dir = tmp_path / "branch"
-    ctx, _ = initialise(
-        data_dir,
-        branch_code="GZ0012",
-        branch_name="断电测试",
-        admin_no="A001",
-        admin_name="管理员",
-        admin_password="Counter#2026",
-        passphrase=PASSPHRASE,
-        use_keyring=False,
-    )
+    ctx = passphrase_branch(data_dir, PASSPHRASE, branch_name="断电测试")
     ctx.db.close()
     rng = random.Random(20261129)
     promised: set[str] = set()

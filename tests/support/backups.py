@@ -13,9 +13,10 @@ from pathlib import Path
 
 from branchdesk.archive.keys import RecoveryKey
 from branchdesk.archive.master import archive_keys
-from branchdesk.bootstrap import initialise, open_branch
+from branchdesk.bootstrap import open_branch
 from branchdesk.services import archiving, backup, staff
 from tests.conftest import PASSWORD, activate
+from tests.support.branches import passphrase_branch
 from tests.unit.archive.support import acknowledge_outbox, closed_case
 
 PASSPHRASE = "counter-passphrase-2026"
@@ -31,16 +32,7 @@ class Prepared:
 def prepare_branch(data_dir: Path, *, cases: int = 3) -> Prepared:
     """A branch with archivist R401, `cases` closed complaints of which two are sealed
     into a volume, and its recovery key."""
-    ctx, _ = initialise(
-        data_dir,
-        branch_code="GZ0012",
-        branch_name="广州天河营业厅",
-        admin_no="A001",
-        admin_name="管理员",
-        admin_password=PASSWORD,
-        passphrase=PASSPHRASE,
-        use_keyring=False,
-    )
+    ctx = passphrase_branch(data_dir, PASSPHRASE)
     try:
         for no, name, role in (("H201", "刘志强", "handler"), ("R401", "郑雅琴", "archivist")):
             new = staff.add_staff(ctx, staff_no=no, name=name, roles=(role,), actor="A001")
