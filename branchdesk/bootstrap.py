@@ -181,11 +181,7 @@ def _sweep(data_dir: Path, store: SecretStore | None) -> list[str]:
     # Imported here: the leftovers module opens a dead restore's copy with open_branch.
     from branchdesk.services import backup_leftovers
 
-    if not backup_leftovers.has_dead_restores(data_dir):
-        return []  # the usual case: no keyring is asked for
-    return backup_leftovers.sweep_dead_restores(
-        data_dir, store if store is not None else default_secret_store()
-    )
+    return backup_leftovers.sweep_dead_restores(data_dir, store)
 
 
 def _record_swept(ctx: ServiceContext, swept: list[str]) -> None:

@@ -45,7 +45,7 @@ from branchdesk.archive.master import ArchiveKeys
 from branchdesk.bootstrap import CONFIG_NAME, InstallConfig, open_branch
 from branchdesk.domain.errors import DomainError
 from branchdesk.persistence.schema import archive_master_keys, settings
-from branchdesk.secrets import SecretStore
+from branchdesk.secrets import SecretStore, default_secret_store
 from branchdesk.services.backup_manifest import BackupError, read_manifest
 from branchdesk.services.context import ServiceContext
 from branchdesk.services.recording import write_audit
@@ -334,12 +334,16 @@ def sweep_dead_restores(data_dir: Path, store: SecretStore | None) -> list[str]:
     """`sweep_restores` for a data directory being set up or opened: only when there is
     something to remove (no lock file is made for nothing, and a parent folder that
     cannot be written does not stop the branch opening), and never while a live
-    restore into it holds the lock (that one's folder is in use)."""
+    restore into it holds the lock (that one's folder is in use). Without a `store`
+    the platform's keyring is asked for, and only then: in the usual case, nothing to
+    remove, no keyring is touched."""
     if not has_dead_restores(data_dir):
         return []
     try:
         with _held(data_dir.parent / f".{data_dir.name}.restore-lock", None, remove=True) as idle:
-            return sweep_restores(data_dir, store) if idle else []
+            if not idle:
+                return []
+            return sweep_restores(data_dir, store if store is not None else default_secret_store())
     except OSError:
         return []
 
